@@ -1,0 +1,46 @@
+# PartnerHub: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/base.txt | cksum | cut -d' ' -f1)
+DEV_ENV := DJANGO_DEBUG=true
+PORT ?= 8000
+
+.PHONY: install run test lint lock migrate seed bench e2e clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)  ## venv and pinned dependencies only
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: seed  ## set-up + demo data + server on http://127.0.0.1:8000
+	@echo "PartnerHub on http://127.0.0.1:$(PORT)/ — demo logins above (password: demo)"
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install  ## set-up + the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub partners $(wildcard activities certifications funds reporting)
+
+lock:  ## re-pin requirements/*.txt from requirements/*.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header dev.in -o dev.txt
+
+bench: install  ## large data set in PostgreSQL + locust; see README
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-media

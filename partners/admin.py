@@ -1,0 +1,90 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from .models import Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
+from .resources import ContactResource, PartnerResource
+
+
+@admin.register(PartnerType)
+class PartnerTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+class TeamInline(admin.TabularInline):
+    model = PartnerTeamMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["first_name", "last_name", "stakeholder_role", "email", "phone", "is_primary", "is_active"]
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    extra = 0
+    fields = ["kind", "title", "start_date", "end_date", "auto_renew", "notice_period_days"]
+
+
+class RiskInline(admin.TabularInline):
+    model = SupplierRiskAssessment
+    extra = 0
+    fields = ["risk_level", "criticality", "assessed_on", "next_review_due"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(ImportExportModelAdmin):
+    resource_classes = [PartnerResource]
+    list_display = ["name", "stage", "manager", "program_level", "sync_cadence", "archived"]
+    list_filter = ["stage", "types", "sync_cadence", "archived", "manager"]
+    list_select_related = ["manager"]
+    search_fields = ["name", "markets", "program_level"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["types"]
+    autocomplete_fields = ["manager"]
+    inlines = [TeamInline, ContactInline, ContractInline, RiskInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+
+@admin.register(Contact)
+class ContactAdmin(ImportExportModelAdmin):
+    resource_classes = [ContactResource]
+    list_display = ["__str__", "partner", "stakeholder_role", "email", "phone", "is_primary", "is_active"]
+    list_filter = ["stakeholder_role", "is_primary", "is_active"]
+    list_select_related = ["partner"]
+    search_fields = ["first_name", "last_name", "email", "partner__name"]
+    autocomplete_fields = ["partner"]
+    show_full_result_count = False
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["title", "partner", "kind", "start_date", "end_date", "notice_deadline", "auto_renew"]
+    list_filter = ["kind", "auto_renew"]
+    list_select_related = ["partner"]
+    search_fields = ["title", "partner__name"]
+    autocomplete_fields = ["partner"]
+    readonly_fields = ["notice_deadline"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(SupplierRiskAssessment)
+class SupplierRiskAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["partner", "risk_level", "criticality", "assessed_on", "next_review_due", "assessed_by"]
+    list_filter = ["risk_level", "criticality"]
+    list_select_related = ["partner", "assessed_by"]
+    search_fields = ["partner__name", "mitigations"]
+    autocomplete_fields = ["partner"]
+
+
+@admin.register(PartnerTeamMember)
+class PartnerTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["partner", "user", "role"]
+    list_filter = ["role"]
+    list_select_related = ["partner", "user"]
+    search_fields = ["partner__name", "user__username"]
+    autocomplete_fields = ["partner", "user"]

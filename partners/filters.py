@@ -1,0 +1,62 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import Contact, Partner, PartnerType
+
+
+def _managers(request=None):
+    return get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by("username")
+
+
+class PartnerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    type = django_filters.ModelChoiceFilter(field_name="types", queryset=PartnerType.objects.all(), label="Type")
+    stage = django_filters.ChoiceFilter(choices=Partner.Stage.choices)
+    manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
+    program_level = django_filters.CharFilter(lookup_expr="icontains", label="Program level")
+    archived = django_filters.BooleanFilter(
+        widget=django_filters.widgets.BooleanWidget(), label="Archived", method="filter_archived"
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["q", "type", "stage", "manager", "program_level", "archived"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(markets__icontains=value) | Q(program_level__icontains=value) | Q(vshn_products__icontains=value)
+        )
+
+    def filter_archived(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(archived=value)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Archived partners are hidden unless the user asks for them.
+        if not self.form.is_bound or self.form.cleaned_data.get("archived") is None:
+            queryset = queryset.filter(archived=False)
+        return queryset
+
+
+class ContactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    stakeholder_role = django_filters.ChoiceFilter(choices=Contact.StakeholderRole.choices)
+    is_active = django_filters.BooleanFilter(widget=django_filters.widgets.BooleanWidget(), label="Active")
+
+    class Meta:
+        model = Contact
+        fields = ["q", "partner", "stakeholder_role", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value) | Q(job_title__icontains=value)
+        )

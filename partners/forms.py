@@ -1,0 +1,66 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PartnerForm(forms.ModelForm):
+    types = forms.ModelMultipleChoiceField(
+        queryset=PartnerType.objects.all(), widget=forms.CheckboxSelectMultiple, label="Partner types"
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "types",
+            "stage",
+            "manager",
+            "program_level",
+            "website",
+            "sync_cadence",
+            "markets",
+            "strategy",
+            "why_together",
+            "vshn_products",
+            "pricing_details",
+            "reporting_details",
+        ]
+        widgets = {field: forms.Textarea(attrs={"rows": 3}) for field in ["strategy", "why_together", "vshn_products", "pricing_details", "reporting_details"]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["name"].strip = True
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "job_title", "stakeholder_role", "email", "phone", "is_primary", "is_active", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = ["kind", "title", "start_date", "end_date", "auto_renew", "notice_period_days", "document", "notes"]
+        widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = SupplierRiskAssessment
+        fields = ["risk_level", "criticality", "data_touched", "systems_touched", "assessed_on", "next_review_due", "mitigations"]
+        widgets = {
+            "assessed_on": DATE_INPUT,
+            "next_review_due": DATE_INPUT,
+            "data_touched": forms.Textarea(attrs={"rows": 2}),
+            "systems_touched": forms.Textarea(attrs={"rows": 2}),
+            "mitigations": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,253 @@
+"""Partners: the partner company and everything about the relationship."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partnerhub.validators import validate_document
+
+
+class PartnerType(models.Model):
+    """Catalog of partner types (created by a data migration; admins may add more)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    class Stage(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ONBOARDING = "onboarding", _("Onboarding")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        ENDED = "ended", _("Ended")
+
+    class SyncCadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        FORTNIGHTLY = "fortnightly", _("Fortnightly")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        NONE = "none", _("None")
+
+    CADENCE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 30, "quarterly": 91}
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    types = models.ManyToManyField(PartnerType, related_name="partners", verbose_name=_("partner types"))
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECT, verbose_name=_("lifecycle stage"))
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_partners",
+        verbose_name=_("partner manager"),
+    )
+    program_level = models.CharField(
+        max_length=100, blank=True, verbose_name=_("program level held"), help_text=_('For example "Premier" or "Select tier".')
+    )
+    website = models.URLField(blank=True)
+    strategy = models.TextField(blank=True)
+    markets = models.CharField(max_length=255, blank=True, help_text=_("Markets and regions the partner operates in."))
+    why_together = models.TextField(blank=True, verbose_name=_("why we work together"), help_text=_("Benefits both ways."))
+    vshn_products = models.TextField(blank=True, verbose_name=_("VSHN products that include the partner"))
+    pricing_details = models.TextField(blank=True, verbose_name=_("pricing and discounts"))
+    reporting_details = models.TextField(blank=True, verbose_name=_("reporting details"))
+    sync_cadence = models.CharField(
+        max_length=20, choices=SyncCadence.choices, default=SyncCadence.MONTHLY, verbose_name=_("sync-meeting cadence")
+    )
+    archived = models.BooleanField(default=False, help_text=_("Archived partners keep their history; they are never deleted."))
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="partner_name_unique_ci", violation_error_message=_("A partner with this name already exists.")),
+        ]
+        indexes = [
+            # Partner list: filter by archived/stage and sort by name.
+            models.Index(fields=["archived", "name"], name="partner_archived_name_idx"),
+            models.Index(fields=["stage", "name"], name="partner_stage_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:detail", kwargs={"slug": self.slug})
+
+    @property
+    def cadence_days(self) -> int | None:
+        return self.CADENCE_DAYS.get(self.sync_cadence)
+
+
+class PartnerTeamMember(models.Model):
+    class Role(models.TextChoices):
+        SALES = "sales", _("Sales")
+        MARKETING = "marketing", _("Marketing")
+        TECHNICAL = "technical", _("Technical")
+        EXECUTIVE_SPONSOR = "executive_sponsor", _("Executive sponsor")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_teams")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "user", "role"], name="team_member_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.partner}"
+
+
+class Contact(models.Model):
+    class StakeholderRole(models.TextChoices):
+        EXECUTIVE = "executive", _("Executive")
+        PARTNER_MANAGER = "partner_manager", _("Partner manager counterpart")
+        SALES = "sales", _("Sales")
+        MARKETING = "marketing", _("Marketing")
+        TECHNICAL = "technical", _("Technical")
+        BILLING = "billing", _("Billing / accounting")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    job_title = models.CharField(max_length=150, blank=True)
+    stakeholder_role = models.CharField(max_length=30, choices=StakeholderRole.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_primary = models.BooleanField(default=False, verbose_name=_("primary contact"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            # Partner detail and per-partner contact export.
+            models.Index(fields=["partner", "last_name", "first_name"], name="contact_partner_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Contract(models.Model):
+    class Kind(models.TextChoices):
+        PARTNER_AGREEMENT = "partner_agreement", _("Partner / reseller agreement")
+        NDA = "nda", _("NDA")
+        DPA = "dpa", _("DPA")
+        MSA = "msa", _("MSA")
+        PROGRAM_TERMS = "program_terms", _("Program terms")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="contracts")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text=_("Leave empty for an open-ended contract."))
+    auto_renew = models.BooleanField(default=False)
+    notice_period_days = models.IntegerField(default=0, help_text=_("Days before the end by which notice must be given."))
+    notice_deadline = models.DateField(
+        null=True, blank=True, editable=False, help_text=_("Derived: end date minus the notice period.")
+    )
+    document = models.FileField(upload_to="contracts/%Y/", blank=True, validators=[validate_document])
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_end_after_start",
+                violation_error_message=_("The contract cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_period_days__gte=0),
+                name="contract_notice_period_not_negative",
+                violation_error_message=_("The notice period cannot be negative."),
+            ),
+        ]
+        indexes = [
+            # The contract-notice-deadline sweep and the dashboard.
+            models.Index(fields=["notice_deadline"], name="contract_notice_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+    @staticmethod
+    def derive_notice_deadline(end_date: date | None, notice_period_days: int | None) -> date | None:
+        if end_date is None:
+            return None
+        return end_date - timedelta(days=max(notice_period_days or 0, 0))
+
+    def save(self, *args, **kwargs) -> None:
+        # A derived column, stored so the reminder sweep and the dashboard can filter on it.
+        self.notice_deadline = self.derive_notice_deadline(self.end_date, self.notice_period_days)
+        super().save(*args, **kwargs)
+
+
+class SupplierRiskAssessment(models.Model):
+    """Per VSHN's supplier security policy ("Sicherheitsrichtlinie für Lieferanten")."""
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        CRITICAL = "critical", _("Critical")
+
+    class Criticality(models.TextChoices):
+        LOW = "low", _("Low — easily replaced")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High — business critical")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="risk_assessments")
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
+    data_touched = models.TextField(blank=True, verbose_name=_("data the partner touches"))
+    systems_touched = models.TextField(blank=True, verbose_name=_("systems the partner touches"))
+    criticality = models.CharField(max_length=20, choices=Criticality.choices)
+    assessed_on = models.DateField(verbose_name=_("last assessed"))
+    next_review_due = models.DateField()
+    mitigations = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        get_latest_by = "assessed_on"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_due__gte=F("assessed_on")),
+                name="risk_review_after_assessment",
+                violation_error_message=_("The next review cannot be before the assessment."),
+            ),
+        ]
+        indexes = [
+            # The supplier-risk-review sweep.
+            models.Index(fields=["next_review_due"], name="risk_next_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.get_risk_level_display()} risk ({self.assessed_on})"

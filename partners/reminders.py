@@ -1,0 +1,48 @@
+"""Partner reminders: contract notice deadlines and supplier-risk reviews (DESIGN.md)."""
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.conf import settings
+
+from partnerhub.reminders import DueReminder, reminder
+
+from . import selectors
+
+
+@reminder("contract_notice_deadline")
+def contract_notice_deadline(today: date) -> Iterator[DueReminder]:
+    """Notice deadline within the lead time (60 days by default), to the partner manager."""
+    for contract in selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS):
+        partner = contract.partner
+        yield DueReminder(
+            obj=contract,
+            due_key=contract.notice_deadline.isoformat(),
+            recipients=[partner.manager],
+            title=f"Notice deadline for {contract.title} ({partner.name}) on {contract.notice_deadline:%d %b %Y}",
+            body=(
+                f"The {contract.get_kind_display()} \"{contract.title}\" with {partner.name} ends on "
+                f"{contract.end_date:%d %b %Y}. Give notice by {contract.notice_deadline:%d %b %Y} "
+                f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
+            ),
+            url=partner.get_absolute_url() + "#contracts",
+        )
+
+
+@reminder("supplier_risk_review_due")
+def supplier_risk_review_due(today: date) -> Iterator[DueReminder]:
+    """The newest assessment's review date has come, to the partner manager."""
+    for assessment in selectors.risk_reviews_due_by(day=today):
+        partner = assessment.partner
+        yield DueReminder(
+            obj=assessment,
+            due_key=assessment.next_review_due.isoformat(),
+            recipients=[partner.manager],
+            title=f"Supplier risk review due for {partner.name}",
+            body=(
+                f"The supplier risk assessment of {partner.name} ({assessment.get_risk_level_display()} risk, "
+                f"last assessed {assessment.assessed_on:%d %b %Y}) was due for review on "
+                f"{assessment.next_review_due:%d %b %Y}."
+            ),
+            url=partner.get_absolute_url() + "#risk",
+        )

@@ -1,0 +1,44 @@
+"""Sections of the partner detail page. Other apps add theirs in their own `partner_sections.py`:
+
+    register_section(PartnerSection(key="timeline", title="Timeline", order=20,
+                                    template="activities/_partner_section.html",
+                                    context=lambda partner, request: {...}))
+
+Each section's `context` is a selector call with a fixed number of queries, so the detail page
+stays flat in queries however much history a partner has.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.module_loading import autodiscover_modules
+
+from .models import Partner
+
+
+@dataclass(frozen=True)
+class PartnerSection:
+    key: str
+    title: str
+    order: int
+    template: str
+    context: Callable[[Partner, HttpRequest], dict]
+
+
+PARTNER_SECTIONS: dict[str, PartnerSection] = {}
+
+
+def register_section(section: PartnerSection) -> None:
+    PARTNER_SECTIONS[section.key] = section
+
+
+def discover() -> None:
+    autodiscover_modules("partner_sections")
+
+
+def sections_for(partner: Partner, request: HttpRequest) -> list[dict]:
+    return [
+        {"section": section, "context": section.context(partner, request)}
+        for section in sorted(PARTNER_SECTIONS.values(), key=lambda s: s.order)
+    ]

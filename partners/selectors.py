@@ -1,0 +1,69 @@
+"""Reads for partners: each page's query count is decided here."""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from partnerhub.sorting import apply_sort
+
+from .filters import ContactFilter, PartnerFilter
+from .models import Contact, Contract, Partner, PartnerTeamMember, SupplierRiskAssessment
+
+PARTNER_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "stage": ("stage", "name", "id"),
+    "-stage": ("-stage", "name", "id"),
+    "updated": ("-updated_at", "id"),
+    "level": ("program_level", "name", "id"),
+}
+
+
+def partner_list(*, params: dict | None = None, sort: str | None = None) -> tuple[PartnerFilter, QuerySet[Partner], str]:
+    """The filtered, sorted partner list with what each row shows (manager, types)."""
+    base = Partner.objects.select_related("manager").prefetch_related("types")
+    filterset = PartnerFilter(params or None, queryset=base)
+    queryset, sort_key = apply_sort(filterset.qs, sort, PARTNER_SORTS, "name")
+    return filterset, queryset, sort_key
+
+
+def partner_detail(*, slug: str) -> Partner:
+    return (
+        Partner.objects.select_related("manager")
+        .prefetch_related(
+            "types",
+            Prefetch("team", queryset=PartnerTeamMember.objects.select_related("user")),
+            Prefetch("contacts", queryset=Contact.objects.order_by("-is_active", "-is_primary", "last_name")),
+            Prefetch("contracts", queryset=Contract.objects.order_by("-start_date")),
+            Prefetch("risk_assessments", queryset=SupplierRiskAssessment.objects.select_related("assessed_by")),
+        )
+        .get(slug=slug)
+    )
+
+
+def contact_list(*, params: dict | None = None, partner: Partner | None = None) -> tuple[ContactFilter, QuerySet[Contact]]:
+    base = Contact.objects.select_related("partner").order_by("partner__name", "last_name", "first_name", "id")
+    if partner is not None:
+        base = base.filter(partner=partner)
+    filterset = ContactFilter(params or None, queryset=base)
+    return filterset, filterset.qs
+
+
+def contracts_with_notice_deadline_between(*, start: date, end: date) -> QuerySet[Contract]:
+    return Contract.objects.select_related("partner", "partner__manager").filter(
+        notice_deadline__gte=start, notice_deadline__lte=end, partner__archived=False
+    )
+
+
+def current_risk_assessments() -> QuerySet[SupplierRiskAssessment]:
+    """The newest assessment of each partner: older ones are history, not due."""
+    newer = SupplierRiskAssessment.objects.filter(partner=OuterRef("partner"), assessed_on__gt=OuterRef("assessed_on"))
+    return SupplierRiskAssessment.objects.filter(partner__archived=False).exclude(Exists(newer))
+
+
+def risk_reviews_due_by(*, day: date) -> QuerySet[SupplierRiskAssessment]:
+    return current_risk_assessments().filter(next_review_due__lte=day).select_related("partner", "partner__manager")
+
+
+def notice_deadlines_soon(*, today: date, days: int) -> QuerySet[Contract]:
+    return contracts_with_notice_deadline_between(start=today, end=today + timedelta(days=days))

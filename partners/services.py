@@ -1,0 +1,72 @@
+"""Writes for partners. Each service validates the model (constraints included) before saving."""
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
+
+
+def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:200] or "partner"
+    slug, counter = base, 2
+    others = Partner.objects.exclude(pk=exclude_pk) if exclude_pk else Partner.objects.all()
+    while others.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+@transaction.atomic
+def partner_create(*, types: list[PartnerType] | None = None, **fields) -> Partner:
+    partner = Partner(**fields)
+    partner.slug = _unique_slug(partner.name)
+    partner.full_clean()
+    partner.save()
+    if types:
+        partner.types.set(types)
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, types: list[PartnerType] | None = None, **fields) -> Partner:
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    partner.full_clean()
+    partner.save()
+    if types is not None:
+        partner.types.set(types)
+    return partner
+
+
+@transaction.atomic
+def partner_set_archived(*, partner: Partner, archived: bool) -> Partner:
+    partner.archived = archived
+    partner.archived_at = timezone.now() if archived else None
+    partner.save(update_fields=["archived", "archived_at", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact) -> Contact:
+    """Create or update a contact; a new primary contact takes the flag from the previous one."""
+    contact.full_clean()
+    contact.save()
+    if contact.is_primary:
+        Contact.objects.filter(partner=contact.partner, is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
+    return contact
+
+
+@transaction.atomic
+def contract_save(*, contract: Contract) -> Contract:
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def risk_assessment_create(*, assessment: SupplierRiskAssessment, by: User) -> SupplierRiskAssessment:
+    assessment.assessed_by = by
+    assessment.full_clean()
+    assessment.save()
+    return assessment

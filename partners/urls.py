@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("", views.partner_list, name="list"),
+    path("new/", views.partner_create, name="create"),
+    path("contacts/", views.contact_list, name="contacts"),
+    path("<slug:slug>/", views.partner_detail, name="detail"),
+    path("<slug:slug>/edit/", views.partner_edit, name="edit"),
+    path("<slug:slug>/archive/", views.partner_archive, name="archive"),
+    path("<slug:slug>/contacts/", views.contact_list, name="partner-contacts"),
+    path("<slug:slug>/contacts/new/", views.contact_create, name="contact-create"),
+    path("<slug:slug>/contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
+    path("<slug:slug>/contracts/new/", views.contract_create, name="contract-create"),
+    path("<slug:slug>/contracts/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    path("<slug:slug>/risk/new/", views.risk_create, name="risk-create"),
+    path("<slug:slug>/contracts/<int:pk>/document/", views.contract_document, name="contract-document"),
+]

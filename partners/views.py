@@ -1,0 +1,226 @@
+"""Thin views: parse the request, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from partnerhub.csv_export import csv_response
+from partnerhub.files import attachment_response
+from partnerhub.permissions import action_required
+from partnerhub.roles import Action
+
+from . import selectors, services
+from .forms import ContactForm, ContractForm, PartnerForm, RiskAssessmentForm
+from .models import Contact, Contract, Partner, SupplierRiskAssessment
+from .sections import sections_for
+from .vcard import contacts_to_vcard
+
+PAGE_SIZE = 25
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form instead of answering 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def partner_list(request: HttpRequest) -> HttpResponse:
+    filterset, partners, sort = selectors.partner_list(params=request.GET, sort=request.GET.get("sort"))
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "partners.csv",
+            ["Name", "Types", "Stage", "Partner manager", "Program level", "Sync cadence", "Website", "Markets", "Archived"],
+            (
+                [
+                    p.name,
+                    "; ".join(t.name for t in p.types.all()),
+                    p.get_stage_display(),
+                    p.manager.get_username() if p.manager else "",
+                    p.program_level,
+                    p.get_sync_cadence_display(),
+                    p.website,
+                    p.markets,
+                    "yes" if p.archived else "no",
+                ]
+                for p in partners.iterator(chunk_size=500)
+            ),
+        )
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/partner_list.html",
+        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": query.urlencode()},
+    )
+
+
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        partner = selectors.partner_detail(slug=slug)
+    except Partner.DoesNotExist:
+        return render(request, "404.html", status=404)
+    assessments = list(partner.risk_assessments.all())
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {
+            "partner": partner,
+            "current_risk": assessments[0] if assessments else None,
+            "sections": sections_for(partner, request),
+        },
+    )
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def partner_create(request: HttpRequest) -> HttpResponse:
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        types = list(data.pop("types"))
+        try:
+            partner = services.partner_create(types=types, **data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"Partner {partner.name} created.")
+            return redirect(partner)
+    return render(request, "partners/partner_form.html", {"form": form, "title": "New partner"})
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        types = list(data.pop("types"))
+        try:
+            services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, **data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Partner saved.")
+            return redirect(partner)
+    return render(request, "partners/partner_form.html", {"form": form, "title": f"Edit {partner.name}", "partner": partner})
+
+
+@require_POST
+@action_required(Action.MANAGE_PARTNERS)
+def partner_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    archived = request.POST.get("archived", "1") == "1"
+    services.partner_set_archived(partner=partner, archived=archived)
+    messages.success(request, f"{partner.name} {'archived' if archived else 'restored'}.")
+    return redirect(partner)
+
+
+def _contact_form_view(request: HttpRequest, partner: Partner, contact: Contact) -> HttpResponse:
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(contact=form.instance)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"Contact {contact.full_name} saved.")
+            return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#contacts")
+    title = f"Edit {contact.full_name}" if contact.pk else f"New contact at {partner.name}"
+    return render(request, "partners/form_page.html", {"form": form, "title": title, "partner": partner, "multipart": False})
+
+
+@action_required(Action.MANAGE_CONTACTS)
+def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    return _contact_form_view(request, partner, Contact(partner=partner))
+
+
+@action_required(Action.MANAGE_CONTACTS)
+def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("partner"), pk=pk, partner__slug=slug)
+    return _contact_form_view(request, contact.partner, contact)
+
+
+def contact_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug) if slug else None
+    filterset, contacts = selectors.contact_list(params=request.GET, partner=partner)
+    export = request.GET.get("format")
+    filename = f"contacts-{partner.slug}" if partner else "contacts"
+    if export == "csv":
+        return csv_response(
+            f"{filename}.csv",
+            ["Partner", "First name", "Last name", "Job title", "Stakeholder role", "Email", "Phone", "Primary", "Active"],
+            (
+                [c.partner.name, c.first_name, c.last_name, c.job_title, c.get_stakeholder_role_display(), c.email, c.phone,
+                 "yes" if c.is_primary else "no", "yes" if c.is_active else "no"]
+                for c in contacts.iterator(chunk_size=500)
+            ),
+        )
+    if export == "vcf":
+        response = HttpResponse(contacts_to_vcard(contacts), content_type="text/vcard; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
+        return response
+    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/contact_list.html",
+        {"filter": filterset, "page_obj": page, "partner": partner, "querystring": query.urlencode()},
+    )
+
+
+def _contract_form_view(request: HttpRequest, partner: Partner, contract: Contract) -> HttpResponse:
+    form = ContractForm(request.POST or None, request.FILES or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_save(contract=form.instance)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Contract saved.")
+            return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#contracts")
+    title = f"Edit {contract.title}" if contract.pk else f"New contract with {partner.name}"
+    return render(request, "partners/form_page.html", {"form": form, "title": title, "partner": partner, "multipart": True})
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def contract_create(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    return _contract_form_view(request, partner, Contract(partner=partner))
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def contract_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    contract = get_object_or_404(Contract.objects.select_related("partner"), pk=pk, partner__slug=slug)
+    return _contract_form_view(request, contract.partner, contract)
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    form = RiskAssessmentForm(request.POST or None, instance=SupplierRiskAssessment(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_assessment_create(assessment=form.instance, by=request.user)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Risk assessment recorded.")
+            return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#risk")
+    return render(
+        request, "partners/form_page.html", {"form": form, "title": f"Supplier risk assessment of {partner.name}", "partner": partner}
+    )
+
+
+def contract_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Everyone signed in may read contracts (DESIGN.md); the file goes out as an attachment."""
+    contract = get_object_or_404(Contract, pk=pk, partner__slug=slug)
+    return attachment_response(contract.document)
