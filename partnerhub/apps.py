@@ -6,6 +6,7 @@ class PartnerHubConfig(AppConfig):
     verbose_name = "PartnerHub"
 
     def ready(self) -> None:
-        from . import reminders
+        from . import attention, reminders
 
         reminders.discover()
+        attention.discover()

@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "import_export",
     "partnerhub",
     "partners",
+    "activities",
+    "certifications",
+    "funds",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,9 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("partners/", include("partners.urls")),
+    path("activities/", include("activities.urls")),
+    path("certifications/", include("certifications.urls")),
+    path("funds/", include("funds.urls")),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

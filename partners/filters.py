@@ -15,13 +15,14 @@ class PartnerFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Partner.Stage.choices)
     manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
     program_level = django_filters.CharFilter(lookup_expr="icontains", label="Program level")
+    health = django_filters.ChoiceFilter(choices=Partner.Health.choices)
     archived = django_filters.BooleanFilter(
         widget=django_filters.widgets.BooleanWidget(), label="Archived", method="filter_archived"
     )
 
     class Meta:
         model = Partner
-        fields = ["q", "type", "stage", "manager", "program_level", "archived"]
+        fields = ["q", "type", "stage", "manager", "program_level", "health", "archived"]
 
     def search(self, queryset, name, value):
         value = value.strip()[:100]

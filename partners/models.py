@@ -67,6 +67,17 @@ class Partner(models.Model):
     sync_cadence = models.CharField(
         max_length=20, choices=SyncCadence.choices, default=SyncCadence.MONTHLY, verbose_name=_("sync-meeting cadence")
     )
+    class Health(models.TextChoices):
+        GOOD = "good", _("Good")
+        WATCH = "watch", _("Watch")
+        AT_RISK = "at_risk", _("At risk")
+        UNKNOWN = "unknown", _("Not checked yet")
+
+    # Precomputed by the reporting app's health sweep (and after relevant writes) from the health
+    # checks every app registers, so the partner list can show and filter on it without a query per row.
+    health = models.CharField(max_length=10, choices=Health.choices, default=Health.UNKNOWN, db_index=True)
+    health_reasons = models.JSONField(default=list, blank=True, help_text=_("Why the partner has its health, in words."))
+    health_checked_at = models.DateTimeField(null=True, blank=True)
     archived = models.BooleanField(default=False, help_text=_("Archived partners keep their history; they are never deleted."))
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

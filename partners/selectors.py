@@ -16,6 +16,7 @@ PARTNER_SORTS: dict[str, tuple[str, ...]] = {
     "-stage": ("-stage", "name", "id"),
     "updated": ("-updated_at", "id"),
     "level": ("program_level", "name", "id"),
+    "health": ("-health", "name", "id"),
 }
 
 

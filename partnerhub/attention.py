@@ -1,0 +1,77 @@
+"""Registries the reporting app reads, filled by every app without anyone importing `reporting`.
+
+- Attention items ("what needs me this week"): `@attention_provider` in `<app>/attention.py`,
+  a function (user, today) -> list[AttentionItem] with a fixed number of queries.
+- Health facts (partner drift): `@health_check` in `<app>/attention.py`, a function
+  (partner_ids, today) -> dict[partner_id, list[HealthFinding]] computed in bulk (no query per partner).
+- Calendar events (the private ICS feed): `@calendar_provider` in `<app>/attention.py`,
+  a function (user, today) -> list[CalendarEvent].
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    category: str  # e.g. "Sync meetings", "Certifications"
+    title: str
+    due: date | None
+    url: str
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class HealthFinding:
+    severity: str  # "watch" or "at_risk"
+    reason: str  # in words, shown to people: "Sync meeting overdue by 12 days (monthly cadence)"
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str  # stable across feed reloads, e.g. "certification-expiry-42@partnerhub"
+    title: str
+    day: date
+    url: str = ""
+    description: str = ""
+
+
+AttentionProvider = Callable[[User, date], list[AttentionItem]]
+HealthCheck = Callable[[Sequence[int], date], dict[int, list[HealthFinding]]]
+CalendarProvider = Callable[[User, date], list[CalendarEvent]]
+
+ATTENTION_PROVIDERS: dict[str, AttentionProvider] = {}
+HEALTH_CHECKS: dict[str, HealthCheck] = {}
+CALENDAR_PROVIDERS: dict[str, CalendarProvider] = {}
+
+
+def attention_provider(name: str) -> Callable[[AttentionProvider], AttentionProvider]:
+    def register(func: AttentionProvider) -> AttentionProvider:
+        ATTENTION_PROVIDERS[name] = func
+        return func
+
+    return register
+
+
+def health_check(name: str) -> Callable[[HealthCheck], HealthCheck]:
+    def register(func: HealthCheck) -> HealthCheck:
+        HEALTH_CHECKS[name] = func
+        return func
+
+    return register
+
+
+def calendar_provider(name: str) -> Callable[[CalendarProvider], CalendarProvider]:
+    def register(func: CalendarProvider) -> CalendarProvider:
+        CALENDAR_PROVIDERS[name] = func
+        return func
+
+    return register
+
+
+def discover() -> None:
+    autodiscover_modules("attention")

@@ -1,0 +1,73 @@
+"""What the partners app contributes to the dashboard, partner health and calendar feeds."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+
+from . import selectors
+
+
+def _mine(queryset, user: User, manager_path: str):
+    """Partner managers see their own partners' items; admins see all."""
+    return queryset if user.is_superuser else queryset.filter(**{manager_path: user})
+
+
+@attention_provider("contract_notices")
+def contract_notices(user: User, today: date) -> list[AttentionItem]:
+    contracts = _mine(selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS), user, "partner__manager")
+    return [
+        AttentionItem(
+            category="Contract notice deadlines",
+            title=f"{c.partner.name}: give notice on {c.title}",
+            due=c.notice_deadline,
+            url=c.partner.get_absolute_url() + "#contracts",
+        )
+        for c in contracts.order_by("notice_deadline")[:50]
+    ]
+
+
+@attention_provider("risk_reviews")
+def risk_reviews(user: User, today: date) -> list[AttentionItem]:
+    reviews = _mine(selectors.risk_reviews_due_by(day=today + timedelta(days=30)), user, "partner__manager")
+    return [
+        AttentionItem(
+            category="Supplier risk reviews",
+            title=f"{r.partner.name}: supplier risk review",
+            due=r.next_review_due,
+            url=r.partner.get_absolute_url() + "#risk",
+            overdue=r.next_review_due < today,
+        )
+        for r in reviews.order_by("next_review_due")[:50]
+    ]
+
+
+@health_check("risk_review_overdue")
+def risk_review_overdue(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    findings: dict[int, list[HealthFinding]] = defaultdict(list)
+    for review in selectors.current_risk_assessments().filter(partner_id__in=partner_ids, next_review_due__lt=today).only(
+        "partner_id", "next_review_due"
+    ):
+        findings[review.partner_id].append(
+            HealthFinding("watch", f"Supplier risk review overdue since {review.next_review_due:%d %b %Y}")
+        )
+    return findings
+
+
+@calendar_provider("contract_notices")
+def contract_notice_events(user: User, today: date) -> list[CalendarEvent]:
+    contracts = _mine(selectors.contracts_with_notice_deadline_between(start=today - timedelta(days=30), end=today + timedelta(days=365)),
+                      user, "partner__manager")
+    return [
+        CalendarEvent(
+            uid=f"contract-notice-{c.pk}-{c.notice_deadline:%Y%m%d}@partnerhub",
+            title=f"Notice deadline: {c.partner.name} – {c.title}",
+            day=c.notice_deadline,
+            url=c.partner.get_absolute_url() + "#contracts",
+        )
+        for c in contracts[:200]
+    ]
