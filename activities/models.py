@@ -1,0 +1,324 @@
+"""Activities: what VSHNeers do with partners (activities, sync meetings, deals, campaigns, plans)."""
+
+import re
+import unicodedata
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partnerhub.money import currency_constraint, currency_field, money_field
+from partners.models import Contact, Partner
+
+QUARTER_VALIDATOR = RegexValidator(r"^\d{4}-Q[1-4]$", _('A quarter looks like "2026-Q4".'))
+
+
+def quarter_of(day: date) -> str:
+    """"2026-Q4" for any day in October to December 2026."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+# Legal-form suffixes that make "Acme AG" and "ACME, Ltd." the same customer for the duplicate check.
+LEGAL_SUFFIXES = frozenset(
+    {"ag", "gmbh", "sa", "sarl", "ltd", "limited", "inc", "incorporated", "llc", "se", "corp", "corporation",
+     "co", "plc", "bv", "nv", "kg", "ohg", "oy", "ab", "as", "spa", "srl", "sas", "kgaa", "gmbhcokg"}
+)
+
+
+def normalise_customer(name: str) -> str:
+    """Lower case, no accents, no punctuation, no legal suffixes: "ACME, Ltd." -> "acme"."""
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    # "S.A." and "Co. KG" become "sa" and "co kg": drop dots inside abbreviations before splitting words.
+    text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)
+    words = re.sub(r"[^\w\s]|_", " ", text).split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        SYNC_MEETING = "sync_meeting", _("Sync meeting")
+        EMAIL = "email", _("Email")
+        EVENT = "event", _("Event")
+        NOTE = "note", _("Note")
+        QBR = "qbr", _("QBR / get-together")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="activities")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CALL)
+    occurred_on = models.DateField(_("date"))
+    subject = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="authored_activities")
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="activity_participations", verbose_name=_("VSHN participants")
+    )
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="activities", verbose_name=_("partner contacts involved"))
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_done = models.BooleanField(default=False)
+    inform_team = models.BooleanField(_("inform the team"), default=False, help_text=_("Notify the partner manager and team."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=F("occurred_on")),
+                name="activity_follow_up_after_activity",
+                violation_error_message=_("The follow-up date cannot be before the activity."),
+            ),
+        ]
+        indexes = [
+            # Partner timeline: keyset pagination on (occurred_on, id) newest first within one partner.
+            models.Index(F("partner"), F("occurred_on").desc(), F("id").desc(), name="activity_partner_timeline_idx"),
+            # Sync status: the last sync meeting per partner (MAX(occurred_on) WHERE kind = sync_meeting).
+            models.Index(fields=["partner", "kind", "occurred_on"], name="activity_partner_kind_date_idx"),
+            # Global feed: newest first over all partners.
+            models.Index(F("occurred_on").desc(), F("id").desc(), name="activity_feed_idx"),
+            # "My follow-ups": open follow-ups of one author by date.
+            models.Index(fields=["author", "follow_up_done", "follow_up_on"], name="activity_follow_up_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:edit", kwargs={"pk": self.pk})
+
+
+class Opportunity(models.Model):
+    class Stage(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        QUALIFIED = "qualified", _("Qualified")
+        PROPOSAL = "proposal", _("Proposal")
+        NEGOTIATION = "negotiation", _("Negotiation")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="opportunities")
+    end_customer = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    value = money_field(_("value"), positive=False)
+    currency = currency_field()
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
+    expected_close = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["expected_close", "id"]
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
+                                   violation_error_message=_("The value cannot be negative.")),
+            currency_constraint("currency", "opportunity_currency_known"),
+        ]
+        indexes = [
+            # Pipeline list: filter by stage, sorted by expected close.
+            models.Index(fields=["stage", "expected_close"], name="opportunity_stage_close_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.end_customer})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:opportunity-edit", kwargs={"pk": self.pk})
+
+
+class DealRegistration(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+        EXPIRED = "expired", _("Expired")
+
+    OPEN_STATUSES = ("draft", "submitted", "approved")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deal_registrations")
+    registration_id = models.CharField(_("partner's registration ID"), max_length=100, blank=True)
+    customer = models.CharField(max_length=200)
+    # Derived from `customer` on save; stored and indexed so the duplicate check is one query.
+    customer_normalized = models.CharField(max_length=200, editable=False, blank=True)
+    products = models.TextField(blank=True)
+    value = money_field(_("value"), positive=False)
+    currency = currency_field()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    # Set by the submit transition and never editable afterwards (the registration timestamp).
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_on = models.DateField(null=True, blank=True, help_text=_("Approved registrations expire on this day."))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deal_registrations")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "registration_id"],
+                condition=~Q(registration_id=""),
+                name="deal_registration_id_unique_per_partner",
+                violation_error_message=_("This partner already has a registration with this ID."),
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="deal_registration_value_not_negative",
+                                   violation_error_message=_("The value cannot be negative.")),
+            currency_constraint("currency", "deal_registration_currency_known"),
+        ]
+        indexes = [
+            # Duplicate warning: open registrations of one partner with the same normalised customer.
+            models.Index(fields=["partner", "customer_normalized"], name="dealreg_partner_customer_idx"),
+            # Expiry sweep, expiring-soon list and reminder: approved ones by expiry date.
+            models.Index(fields=["status", "expires_on"], name="dealreg_status_expires_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} via {self.partner}" + (f" ({self.registration_id})" if self.registration_id else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:registration-edit", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs) -> None:
+        self.customer_normalized = normalise_customer(self.customer)[:200]
+        super().save(*args, **kwargs)
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Event / joint meetup")
+        ROADSHOW = "roadshow", _("Roadshow")
+        WEBINAR = "webinar", _("Webinar")
+        CAMPAIGN = "campaign", _("Campaign")
+        COLLATERAL = "collateral", _("Collateral (fact sheet)")
+        PR = "pr", _("PR")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    partners = models.ManyToManyField(Partner, related_name="campaigns")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    # Derived from starts_on on save ("2026-Q4"): stored for filtering and the joint plan.
+    quarter = models.CharField(max_length=7, editable=False, blank=True, db_index=True)
+    budget = money_field(_("budget"), positive=False, default=0)
+    currency = currency_field()
+    leads = models.PositiveIntegerField(default=0)
+    attendees = models.PositiveIntegerField(default=0)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="campaigns")
+    brand_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    brand_checked_at = models.DateTimeField(_("brand guidelines checked at"), null=True, blank=True, editable=False)
+    pr_guidelines_approved = models.BooleanField(_("partner PR guidelines approved"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "published"]) | (Q(brand_checked_at__isnull=False) & Q(pr_guidelines_approved=True)),
+                name="campaign_done_needs_brand_and_pr_check",
+                violation_error_message=_(
+                    "A campaign can only be done or published once the brand guidelines are checked and the partner's PR guidelines approved."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="campaign_ends_after_start",
+                violation_error_message=_("The campaign cannot end before it starts."),
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative",
+                                   violation_error_message=_("The budget cannot be negative.")),
+            currency_constraint("currency", "campaign_currency_known"),
+        ]
+        indexes = [
+            # Campaign list and month calendar: by start date.
+            models.Index(fields=["starts_on"], name="campaign_starts_on_idx"),
+            models.Index(fields=["status", "starts_on"], name="campaign_status_starts_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:campaign-edit", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.starts_on:
+            self.quarter = quarter_of(self.starts_on)
+        super().save(*args, **kwargs)
+
+
+class JointPlan(models.Model):
+    """The quarterly joint business plan (JBP) agreed with one partner."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="joint_plans")
+    quarter = models.CharField(max_length=7, validators=[QUARTER_VALIDATOR], help_text=_('For example "2026-Q4".'))
+    summary = models.TextField(blank=True, help_text=_("Goals agreed with the partner for the quarter."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-quarter", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "quarter"], name="joint_plan_one_per_partner_quarter",
+                                    violation_error_message=_("This partner already has a plan for this quarter.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.quarter}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:plan", kwargs={"slug": self.partner.slug, "quarter": self.quarter})
+
+
+class JointPlanInitiative(models.Model):
+    class Kind(models.TextChoices):
+        SALES = "sales", _("Sales")
+        MARKETING = "marketing", _("Marketing")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(JointPlan, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
+    deal_registration = models.ForeignKey(
+        DealRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return self.title
