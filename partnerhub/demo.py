@@ -56,7 +56,7 @@ def seed_users() -> dict[str, User]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         if role is not None:
-            user.groups.add(Group.objects.get(name=role.value))
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         users[username] = user
     return users
 

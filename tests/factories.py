@@ -25,11 +25,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             for role in extracted:
-                self.groups.add(Group.objects.get(name=str(role)))
+                # get_or_create: transactional tests flush the groups the data migration made.
+                self.groups.add(Group.objects.get_or_create(name=str(role))[0])
+
+
+PARTNER_TYPE_NAMES = {
+    "consultant-reseller": "Consultant & Reseller",
+    "csp": "CSP (cloud service provider)",
+    "software-vendor": "Software Vendor",
+    "distributor": "Distributor",
+}
 
 
 def partner_type(code: str = "csp") -> PartnerType:
-    return PartnerType.objects.get(code=code)
+    # get_or_create: transactional tests flush what the data migration created.
+    return PartnerType.objects.get_or_create(code=code, defaults={"name": PARTNER_TYPE_NAMES[code]})[0]
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

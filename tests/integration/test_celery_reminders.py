@@ -1,0 +1,97 @@
+"""The reminder sweep through a real Celery worker on the real Redis broker, and concurrently.
+
+Each (kind, object, due key) must be delivered once even when the sweep runs twice, and when two
+workers run it at the same moment: the unique ReminderSent row decides, not a cache lock.
+"""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from partnerhub import reminders
+from partnerhub.celery import app as celery_app
+from partnerhub.models import ReminderSent
+from partnerhub.tasks import run_reminder_sweep
+
+from ..factories import ContractFactory, PartnerFactory, UserFactory
+
+KIND = "contract_notice_deadline"
+
+
+@pytest.fixture
+def due_contract(db):
+    today = timezone.localdate()
+    manager = UserFactory(username="pm-integration")
+    return ContractFactory(partner=PartnerFactory(manager=manager), end_date=today + timedelta(days=90), notice_period_days=60)
+
+
+@pytest.fixture
+def celery_on_redis(redis_url):
+    keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(
+        broker_url=redis_url,
+        result_backend=redis_url,
+        task_ignore_result=False,
+        task_always_eager=False,
+        worker_prefetch_multiplier=1,
+    )
+    celery_app.control.purge()  # nothing left over from an earlier, interrupted run
+    yield celery_app
+    celery_app.conf.update(previous)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_sends_once_when_the_sweep_runs_twice_and_twice_at_once(celery_on_redis, due_contract):
+    mail.outbox = []
+    # Two real workers (threads in this process, each with its own DB connection) on one queue.
+    with start_worker(celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30), \
+         start_worker(celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30):
+        first = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
+        second = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
+        together = [run_reminder_sweep.apply_async((KIND,), ignore_result=False), run_reminder_sweep.apply_async((KIND,), ignore_result=False)]
+        concurrent_results = [result.get(timeout=60) for result in together]
+    assert (first, second) == (1, 0)
+    assert concurrent_results == [0, 0]
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.filter(kind=KIND).count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_racing_past_the_precheck_still_deliver_once(postgresql, due_contract, monkeypatch):
+    """Forces the worst interleaving: both sweeps see 'not sent yet' before either inserts.
+    On PostgreSQL the second INSERT waits for the first transaction and then fails on the unique
+    constraint, so exactly one email goes out."""
+    mail.outbox = []
+    barrier = threading.Barrier(2, timeout=30)
+    original_sweep = reminders.REMINDERS[KIND]
+
+    def sweep_that_waits(today):
+        due = list(original_sweep(today))
+        barrier.wait()  # both threads have computed what is due; neither has claimed it yet
+        return due
+
+    monkeypatch.setitem(reminders.REMINDERS, KIND, sweep_that_waits)
+    results: list[int] = []
+
+    def run():
+        try:
+            results.append(reminders.run_reminder(KIND))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [0, 1]
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.filter(kind=KIND).count() == 1
