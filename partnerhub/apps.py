@@ -6,7 +6,7 @@ class PartnerHubConfig(AppConfig):
     verbose_name = "PartnerHub"
 
     def ready(self) -> None:
-        from . import attention, reminders
+        from . import attention, reminders, signals  # noqa: F401 - signals connect on import
 
         reminders.discover()
         attention.discover()

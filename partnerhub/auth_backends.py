@@ -21,13 +21,10 @@ class PartnerHubBackend(ModelBackend):
         memberships = user_model.groups.through.objects.filter(user_id=OuterRef("pk"))
         annotations = {role_annotation_name(role): Exists(memberships.filter(group__name=role.value)) for role in Role}
         try:
-            user = (
-                user_model._default_manager.annotate(
-                    unread_notification_count=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
-                    **annotations,
-                )
-                .get(pk=user_id)
-            )
+            user = user_model._default_manager.annotate(
+                unread_notification_count=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+                **annotations,
+            ).get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -12,9 +12,11 @@ def _unread_count(user):
 
 
 def navigation(request: HttpRequest) -> dict:
+    from django.conf import settings
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"oidc_enabled": settings.OIDC_ENABLED}
     return {
         "can": user_permissions(user),
         "my_roles": sorted(user_roles(user)),

@@ -1,7 +1,7 @@
-"""The home page. The reporting app's attention dashboard takes this over when it lands."""
+"""The home page is the reporting app's attention dashboard: "what needs me this week?"."""
 
 from django.urls import path
 
-from . import home
+from reporting.views import dashboard
 
-urlpatterns = [path("", home.home, name="home")]
+urlpatterns = [path("", dashboard, name="home")]

@@ -32,8 +32,9 @@ def currency_field(**kwargs) -> models.CharField:
 
 def currency_constraint(field: str, name: str) -> models.CheckConstraint:
     """The database refuses an unknown currency code, not just the form."""
-    return models.CheckConstraint(condition=Q(**{f"{field}__in": CURRENCY_CODES}), name=name,
-                                  violation_error_message=_("Unknown currency."))
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": CURRENCY_CODES}), name=name, violation_error_message=_("Unknown currency.")
+    )
 
 
 def totals_by_currency(pairs: Iterable[tuple[str, Decimal | None]]) -> dict[str, Decimal]:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "axes",
     "partnerhub",
     "partners",
     "activities",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,9 +52,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a sign-in unless its view is marked @login_not_required (login, /healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "partnerhub.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "partnerhub.urls"
@@ -143,13 +148,51 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_CONTRACT_NOTICE_DAYS = env.int("REMINDER_CONTRACT_NOTICE_DAYS", default=60)
 REMINDER_SYNC_MEETING_LEAD_DAYS = env.int("REMINDER_SYNC_MEETING_LEAD_DAYS", default=2)
 
+# --- Security -------------------------------------------------------------------------------
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto. HTTPS settings default on in
+# production and off in development; each can be switched by the environment.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+# The session ends after this much idle time: SessionIdleTimeoutMiddleware renews the expiry
+# at most every SESSION_REFRESH_SECONDS while the user is active (not a write on every request).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 SESSION_SAVE_EVERY_REQUEST = False
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline.
+# Inline *styles* stay allowed for Bootstrap's width attributes on progress bars and htmx indicators.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): after 5 failures for a username from one address, 15 minutes off.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,
@@ -158,5 +201,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-AUTHENTICATION_BACKENDS = ["partnerhub.auth_backends.PartnerHubBackend"]
+# Axes first (it refuses locked-out logins), then the optional company sign-in, then local
+# accounts (the break-glass path that always stays).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "partnerhub.auth_backends.PartnerHubBackend"]
+
+# --- Optional company sign-in (OpenID Connect, mozilla-django-oidc) ----------------------------
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+if OIDC_ENABLED:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.insert(1, "partnerhub.oidc.PartnerHubOIDCBackend")
+    OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=None)
+    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile groups")
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# The identity provider's group names that map to PartnerHub roles, e.g.
+# OIDC_GROUP_MAP="partnerhub-managers=Partner managers,partnerhub-sales=Sales"
+OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", default="groups")
+OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour today: a URL typed without scheme is https.

@@ -6,7 +6,23 @@ from django.core.validators import FileExtensionValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg", "gif", "webp"]
+DOCUMENT_EXTENSIONS = [
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+]
 PDF_OR_IMAGE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "gif", "webp"]
 
 # Leading bytes of each accepted format: an .exe renamed to .pdf is refused.

@@ -39,7 +39,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:
         database = f"unavailable: {type(error).__name__}"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database, "broker": _broker_status()}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database, "broker": _broker_status()}, status=status
+    )
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

@@ -19,7 +19,9 @@ def _mine(queryset, user: User, manager_path: str):
 
 @attention_provider("contract_notices")
 def contract_notices(user: User, today: date) -> list[AttentionItem]:
-    contracts = _mine(selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS), user, "partner__manager")
+    contracts = _mine(
+        selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS), user, "partner__manager"
+    )
     return [
         AttentionItem(
             category="Contract notice deadlines",
@@ -49,8 +51,10 @@ def risk_reviews(user: User, today: date) -> list[AttentionItem]:
 @health_check("risk_review_overdue")
 def risk_review_overdue(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
-    for review in selectors.current_risk_assessments().filter(partner_id__in=partner_ids, next_review_due__lt=today).only(
-        "partner_id", "next_review_due"
+    for review in (
+        selectors.current_risk_assessments()
+        .filter(partner_id__in=partner_ids, next_review_due__lt=today)
+        .only("partner_id", "next_review_due")
     ):
         findings[review.partner_id].append(
             HealthFinding("watch", f"Supplier risk review overdue since {review.next_review_due:%d %b %Y}")
@@ -60,8 +64,11 @@ def risk_review_overdue(partner_ids: Sequence[int], today: date) -> dict[int, li
 
 @calendar_provider("contract_notices")
 def contract_notice_events(user: User, today: date) -> list[CalendarEvent]:
-    contracts = _mine(selectors.contracts_with_notice_deadline_between(start=today - timedelta(days=30), end=today + timedelta(days=365)),
-                      user, "partner__manager")
+    contracts = _mine(
+        selectors.contracts_with_notice_deadline_between(start=today - timedelta(days=30), end=today + timedelta(days=365)),
+        user,
+        "partner__manager",
+    )
     return [
         CalendarEvent(
             uid=f"contract-notice-{c.pk}-{c.notice_deadline:%Y%m%d}@partnerhub",

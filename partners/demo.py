@@ -11,20 +11,48 @@ from .services import _unique_slug
 
 DEMO_PARTNERS = [
     # name, type codes, stage, level, cadence, website, markets
-    ("Red Hat", ["software-vendor"], "active", "Premier Business Partner", "monthly", "https://www.redhat.com", "Switzerland, DACH"),
+    (
+        "Red Hat",
+        ["software-vendor"],
+        "active",
+        "Premier Business Partner",
+        "monthly",
+        "https://www.redhat.com",
+        "Switzerland, DACH",
+    ),
     ("Exoscale", ["csp"], "active", "Strategic Partner", "fortnightly", "https://www.exoscale.com", "Switzerland, Europe"),
     ("cloudscale.ch", ["csp"], "active", "Partner", "monthly", "https://www.cloudscale.ch", "Switzerland"),
     ("Amazon Web Services", ["csp"], "active", "Select Tier", "quarterly", "https://aws.amazon.com", "Global"),
     ("SUSE", ["software-vendor"], "active", "Gold", "monthly", "https://www.suse.com", "Europe"),
     ("Upbound", ["software-vendor"], "onboarding", "", "fortnightly", "https://www.upbound.io", "Global"),
     ("Ingram Micro Schweiz", ["distributor"], "active", "Registered", "quarterly", "https://ch.ingrammicro.com", "Switzerland"),
-    ("Alpine IT Consulting AG", ["consultant-reseller"], "active", "", "monthly", "https://alpine-it.example", "Central Switzerland"),
-    ("Léman Cloud Partners SA", ["consultant-reseller", "distributor"], "prospect", "", "none", "https://leman-cloud.example", "Romandie"),
+    (
+        "Alpine IT Consulting AG",
+        ["consultant-reseller"],
+        "active",
+        "",
+        "monthly",
+        "https://alpine-it.example",
+        "Central Switzerland",
+    ),
+    (
+        "Léman Cloud Partners SA",
+        ["consultant-reseller", "distributor"],
+        "prospect",
+        "",
+        "none",
+        "https://leman-cloud.example",
+        "Romandie",
+    ),
     ("Tessin Systems SA", ["consultant-reseller"], "inactive", "", "quarterly", "https://tessin-systems.example", "Ticino"),
 ]
 
 DEMO_CONTACTS = {
-    "Red Hat": [("Laura", "Keller", "partner_manager", True), ("Marco", "Rossi", "sales", False), ("Nina", "Weber", "marketing", False)],
+    "Red Hat": [
+        ("Laura", "Keller", "partner_manager", True),
+        ("Marco", "Rossi", "sales", False),
+        ("Nina", "Weber", "marketing", False),
+    ],
     "Exoscale": [("Julien", "Favre", "partner_manager", True), ("Anna", "Meier", "technical", False)],
     "cloudscale.ch": [("Stefan", "Huber", "executive", True), ("Petra", "Frei", "billing", False)],
     "Amazon Web Services": [("Daniel", "Schmid", "partner_manager", True), ("Sophie", "Brunner", "marketing", False)],
@@ -77,13 +105,45 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
     partners = {p.name: p for p in Partner.objects.filter(name__in=[row[0] for row in DEMO_PARTNERS])}
     contracts = [
         # A notice deadline 30 days from now: due for the contract_notice_deadline reminder.
-        ("Red Hat", "partner_agreement", "Red Hat Partner Agreement", today - timedelta(days=700), today + timedelta(days=120), True, 90),
+        (
+            "Red Hat",
+            "partner_agreement",
+            "Red Hat Partner Agreement",
+            today - timedelta(days=700),
+            today + timedelta(days=120),
+            True,
+            90,
+        ),
         ("Red Hat", "nda", "Mutual NDA", today - timedelta(days=900), None, False, 0),
         ("Exoscale", "msa", "Exoscale MSA", today - timedelta(days=400), today + timedelta(days=330), True, 90),
         ("Exoscale", "dpa", "Data processing agreement", today - timedelta(days=400), None, False, 30),
-        ("cloudscale.ch", "partner_agreement", "Reseller agreement", today - timedelta(days=200), today + timedelta(days=530), False, 60),
-        ("Amazon Web Services", "program_terms", "AWS Partner Network terms", today - timedelta(days=300), today + timedelta(days=65), True, 30),
-        ("Ingram Micro Schweiz", "partner_agreement", "Distribution agreement", today - timedelta(days=600), today + timedelta(days=800), True, 180),
+        (
+            "cloudscale.ch",
+            "partner_agreement",
+            "Reseller agreement",
+            today - timedelta(days=200),
+            today + timedelta(days=530),
+            False,
+            60,
+        ),
+        (
+            "Amazon Web Services",
+            "program_terms",
+            "AWS Partner Network terms",
+            today - timedelta(days=300),
+            today + timedelta(days=65),
+            True,
+            30,
+        ),
+        (
+            "Ingram Micro Schweiz",
+            "partner_agreement",
+            "Distribution agreement",
+            today - timedelta(days=600),
+            today + timedelta(days=800),
+            True,
+            180,
+        ),
     ]
     for partner_name, kind, title, start, end, auto_renew, notice in contracts:
         Contract.objects.get_or_create(
@@ -94,10 +154,42 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
 
     assessments = [
         # Exoscale's review date has passed: due for the supplier_risk_review_due reminder.
-        ("Exoscale", "medium", "high", today - timedelta(days=380), today - timedelta(days=15), "Customer workloads and backups", "Compute, object storage"),
-        ("cloudscale.ch", "low", "medium", today - timedelta(days=100), today + timedelta(days=265), "Customer workloads", "Compute"),
-        ("Red Hat", "low", "high", today - timedelta(days=50), today + timedelta(days=315), "Support case data", "Subscription portal"),
-        ("Amazon Web Services", "medium", "high", today - timedelta(days=200), today + timedelta(days=20), "Customer workloads", "EC2, S3, EKS"),
+        (
+            "Exoscale",
+            "medium",
+            "high",
+            today - timedelta(days=380),
+            today - timedelta(days=15),
+            "Customer workloads and backups",
+            "Compute, object storage",
+        ),
+        (
+            "cloudscale.ch",
+            "low",
+            "medium",
+            today - timedelta(days=100),
+            today + timedelta(days=265),
+            "Customer workloads",
+            "Compute",
+        ),
+        (
+            "Red Hat",
+            "low",
+            "high",
+            today - timedelta(days=50),
+            today + timedelta(days=315),
+            "Support case data",
+            "Subscription portal",
+        ),
+        (
+            "Amazon Web Services",
+            "medium",
+            "high",
+            today - timedelta(days=200),
+            today + timedelta(days=20),
+            "Customer workloads",
+            "EC2, S3, EKS",
+        ),
     ]
     for partner_name, risk, criticality, assessed, review, data, systems in assessments:
         SupplierRiskAssessment.objects.get_or_create(

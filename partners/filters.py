@@ -29,7 +29,10 @@ class PartnerFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value) | Q(markets__icontains=value) | Q(program_level__icontains=value) | Q(vshn_products__icontains=value)
+            Q(name__icontains=value)
+            | Q(markets__icontains=value)
+            | Q(program_level__icontains=value)
+            | Q(vshn_products__icontains=value)
         )
 
     def filter_archived(self, queryset, name, value):
@@ -59,5 +62,8 @@ class ContactFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value) | Q(job_title__icontains=value)
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(job_title__icontains=value)
         )

@@ -28,7 +28,10 @@ class PartnerForm(forms.ModelForm):
             "pricing_details",
             "reporting_details",
         ]
-        widgets = {field: forms.Textarea(attrs={"rows": 3}) for field in ["strategy", "why_together", "vshn_products", "pricing_details", "reporting_details"]}
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in ["strategy", "why_together", "vshn_products", "pricing_details", "reporting_details"]
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +45,17 @@ class PartnerForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["first_name", "last_name", "job_title", "stakeholder_role", "email", "phone", "is_primary", "is_active", "notes"]
+        fields = [
+            "first_name",
+            "last_name",
+            "job_title",
+            "stakeholder_role",
+            "email",
+            "phone",
+            "is_primary",
+            "is_active",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 

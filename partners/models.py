@@ -67,6 +67,7 @@ class Partner(models.Model):
     sync_cadence = models.CharField(
         max_length=20, choices=SyncCadence.choices, default=SyncCadence.MONTHLY, verbose_name=_("sync-meeting cadence")
     )
+
     class Health(models.TextChoices):
         GOOD = "good", _("Good")
         WATCH = "watch", _("Watch")
@@ -86,7 +87,11 @@ class Partner(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="partner_name_unique_ci", violation_error_message=_("A partner with this name already exists.")),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partner_name_unique_ci",
+                violation_error_message=_("A partner with this name already exists."),
+            ),
         ]
         indexes = [
             # Partner list: filter by archived/stage and sort by name.
@@ -208,16 +213,16 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.get_kind_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        # A derived column, stored so the reminder sweep and the dashboard can filter on it.
+        self.notice_deadline = self.derive_notice_deadline(self.end_date, self.notice_period_days)
+        super().save(*args, **kwargs)
+
     @staticmethod
     def derive_notice_deadline(end_date: date | None, notice_period_days: int | None) -> date | None:
         if end_date is None:
             return None
         return end_date - timedelta(days=max(notice_period_days or 0, 0))
-
-    def save(self, *args, **kwargs) -> None:
-        # A derived column, stored so the reminder sweep and the dashboard can filter on it.
-        self.notice_deadline = self.derive_notice_deadline(self.end_date, self.notice_period_days)
-        super().save(*args, **kwargs)
 
 
 class SupplierRiskAssessment(models.Model):

@@ -21,7 +21,7 @@ def contract_notice_deadline(today: date) -> Iterator[DueReminder]:
             recipients=[partner.manager],
             title=f"Notice deadline for {contract.title} ({partner.name}) on {contract.notice_deadline:%d %b %Y}",
             body=(
-                f"The {contract.get_kind_display()} \"{contract.title}\" with {partner.name} ends on "
+                f'The {contract.get_kind_display()} "{contract.title}" with {partner.name} ends on '
                 f"{contract.end_date:%d %b %Y}. Give notice by {contract.notice_deadline:%d %b %Y} "
                 f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
             ),

@@ -6,8 +6,12 @@ from .models import Contact, Partner, PartnerType
 
 
 class PartnerResource(resources.ModelResource):
-    types = fields.Field(attribute="types", column_name="types", widget=widgets.ManyToManyWidget(PartnerType, field="name", separator=";"))
-    manager = fields.Field(attribute="manager", column_name="manager", widget=widgets.ForeignKeyWidget("auth.User", field="username"))
+    types = fields.Field(
+        attribute="types", column_name="types", widget=widgets.ManyToManyWidget(PartnerType, field="name", separator=";")
+    )
+    manager = fields.Field(
+        attribute="manager", column_name="manager", widget=widgets.ForeignKeyWidget("auth.User", field="username")
+    )
 
     class Meta:
         model = Partner
@@ -23,6 +27,17 @@ class ContactResource(resources.ModelResource):
 
     class Meta:
         model = Contact
-        fields = ["id", "partner", "first_name", "last_name", "job_title", "stakeholder_role", "email", "phone", "is_primary", "is_active"]
+        fields = [
+            "id",
+            "partner",
+            "first_name",
+            "last_name",
+            "job_title",
+            "stakeholder_role",
+            "email",
+            "phone",
+            "is_primary",
+            "is_active",
+        ]
         skip_unchanged = True
         clean_model_instances = True

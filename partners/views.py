@@ -158,8 +158,17 @@ def contact_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             f"{filename}.csv",
             ["Partner", "First name", "Last name", "Job title", "Stakeholder role", "Email", "Phone", "Primary", "Active"],
             (
-                [c.partner.name, c.first_name, c.last_name, c.job_title, c.get_stakeholder_role_display(), c.email, c.phone,
-                 "yes" if c.is_primary else "no", "yes" if c.is_active else "no"]
+                [
+                    c.partner.name,
+                    c.first_name,
+                    c.last_name,
+                    c.job_title,
+                    c.get_stakeholder_role_display(),
+                    c.email,
+                    c.phone,
+                    "yes" if c.is_primary else "no",
+                    "yes" if c.is_active else "no",
+                ]
                 for c in contacts.iterator(chunk_size=500)
             ),
         )
@@ -216,7 +225,9 @@ def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Risk assessment recorded.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#risk")
     return render(
-        request, "partners/form_page.html", {"form": form, "title": f"Supplier risk assessment of {partner.name}", "partner": partner}
+        request,
+        "partners/form_page.html",
+        {"form": form, "title": f"Supplier risk assessment of {partner.name}", "partner": partner},
     )
 
 

@@ -51,11 +51,20 @@ def celery_on_redis(redis_url):
 def test_real_worker_sends_once_when_the_sweep_runs_twice_and_twice_at_once(celery_on_redis, due_contract):
     mail.outbox = []
     # Two real workers (threads in this process, each with its own DB connection) on one queue.
-    with start_worker(celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30), \
-         start_worker(celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30):
+    with (
+        start_worker(
+            celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30
+        ),
+        start_worker(
+            celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30
+        ),
+    ):
         first = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
         second = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
-        together = [run_reminder_sweep.apply_async((KIND,), ignore_result=False), run_reminder_sweep.apply_async((KIND,), ignore_result=False)]
+        together = [
+            run_reminder_sweep.apply_async((KIND,), ignore_result=False),
+            run_reminder_sweep.apply_async((KIND,), ignore_result=False),
+        ]
         concurrent_results = [result.get(timeout=60) for result in together]
     assert (first, second) == (1, 0)
     assert concurrent_results == [0, 0]

@@ -178,15 +178,25 @@ class TestPartnerCreateEdit:
 
 class TestContacts:
     def contact_post(self, **overrides):
-        data = {"first_name": "Heidi", "last_name": "Muster", "job_title": "CTO", "stakeholder_role": "technical",
-                "email": "heidi@example.com", "phone": "+41 44 123 45 67", "is_active": "on", "notes": ""}
+        data = {
+            "first_name": "Heidi",
+            "last_name": "Muster",
+            "job_title": "CTO",
+            "stakeholder_role": "technical",
+            "email": "heidi@example.com",
+            "phone": "+41 44 123 45 67",
+            "is_active": "on",
+            "notes": "",
+        }
         data.update(overrides)
         return data
 
     @pytest.mark.parametrize("persona", ["manager_client", "sales_client", "marketing_client"])
     def test_roles_that_may_create_contacts(self, persona, request):
         partner = PartnerFactory()
-        response = request.getfixturevalue(persona).post(reverse("partners:contact-create", args=[partner.slug]), self.contact_post())
+        response = request.getfixturevalue(persona).post(
+            reverse("partners:contact-create", args=[partner.slug]), self.contact_post()
+        )
         assert response.status_code == 302
         assert partner.contacts.get().email == "heidi@example.com"
 
@@ -196,7 +206,9 @@ class TestContacts:
         contact = ContactFactory(partner=partner)
         client = request.getfixturevalue(persona)
         assert client.post(reverse("partners:contact-create", args=[partner.slug]), self.contact_post()).status_code == 403
-        assert client.post(reverse("partners:contact-edit", args=[partner.slug, contact.pk]), self.contact_post()).status_code == 403
+        assert (
+            client.post(reverse("partners:contact-edit", args=[partner.slug, contact.pk]), self.contact_post()).status_code == 403
+        )
         assert Contact.objects.count() == 1
 
     def test_invalid_email_is_a_form_error(self, sales_client):
@@ -244,15 +256,23 @@ class TestContacts:
 
 class TestContracts:
     def contract_post(self, **overrides):
-        data = {"kind": "partner_agreement", "title": "Reseller agreement", "start_date": "2026-01-01",
-                "end_date": "2027-12-31", "notice_period_days": "90", "notes": ""}
+        data = {
+            "kind": "partner_agreement",
+            "title": "Reseller agreement",
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "notice_period_days": "90",
+            "notes": "",
+        }
         data.update(overrides)
         return data
 
     def test_create_with_document_derives_notice_deadline(self, manager_client):
         partner = PartnerFactory()
         pdf = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 test", content_type="application/pdf")
-        response = manager_client.post(reverse("partners:contract-create", args=[partner.slug]), {**self.contract_post(), "document": pdf})
+        response = manager_client.post(
+            reverse("partners:contract-create", args=[partner.slug]), {**self.contract_post(), "document": pdf}
+        )
         assert response.status_code == 302
         contract = Contract.objects.get()
         assert str(contract.notice_deadline) == "2027-10-02"
@@ -287,14 +307,18 @@ class TestContracts:
     def test_bad_uploads(self, manager_client, name, content, error):
         partner = PartnerFactory()
         upload = SimpleUploadedFile(name, content)
-        response = manager_client.post(reverse("partners:contract-create", args=[partner.slug]), {**self.contract_post(), "document": upload})
+        response = manager_client.post(
+            reverse("partners:contract-create", args=[partner.slug]), {**self.contract_post(), "document": upload}
+        )
         assert response.status_code == 200
         assert error in str(response.context["form"].errors["document"])
         assert not Contract.objects.exists()
 
     def test_sales_may_not_touch_contracts(self, sales_client):
         partner = PartnerFactory()
-        assert sales_client.post(reverse("partners:contract-create", args=[partner.slug]), self.contract_post()).status_code == 403
+        assert (
+            sales_client.post(reverse("partners:contract-create", args=[partner.slug]), self.contract_post()).status_code == 403
+        )
         assert not Contract.objects.exists()
 
 

@@ -47,7 +47,9 @@ def test_run_reminders_sends_each_due_reminder_once(manager, mailoutbox):
 
 def test_a_moved_deadline_is_a_new_reminder(manager, mailoutbox):
     today = timezone.localdate()
-    contract = ContractFactory(partner=PartnerFactory(manager=manager), end_date=today + timedelta(days=100), notice_period_days=60)
+    contract = ContractFactory(
+        partner=PartnerFactory(manager=manager), end_date=today + timedelta(days=100), notice_period_days=60
+    )
     assert reminders.run_reminder("contract_notice_deadline") == 1
     contract.end_date = today + timedelta(days=110)
     contract.save()
@@ -71,5 +73,7 @@ def test_a_failing_mail_server_rolls_back_the_claim_so_the_next_run_retries(mana
 
 def test_archived_partners_get_no_reminders(manager):
     today = timezone.localdate()
-    ContractFactory(partner=PartnerFactory(manager=manager, archived=True), end_date=today + timedelta(days=100), notice_period_days=60)
+    ContractFactory(
+        partner=PartnerFactory(manager=manager, archived=True), end_date=today + timedelta(days=100), notice_period_days=60
+    )
     assert reminders.run_reminder("contract_notice_deadline") == 0
