@@ -1,0 +1,120 @@
+"""What certifications contribute to the dashboard, partner health and calendar feeds."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.urls import reverse
+
+from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partnerhub.roles import Action, user_can
+from partners.models import Partner
+
+from . import selectors
+from .compliance import AT_RISK, DEFAULT_HORIZON_DAYS, NOT_MET, partner_compliance
+from .models import PartnerProgramStatus
+
+SOON_DAYS = 90
+
+
+def _managed_partner_ids(user: User) -> list[int]:
+    partners = Partner.objects.filter(archived=False)
+    if not user.is_superuser:
+        partners = partners.filter(manager=user)
+    return list(partners.values_list("pk", flat=True))
+
+
+def _held_level_findings(partner_ids: Sequence[int], today: date):
+    """(partner, held level compliance) for partners with a recorded held level: three to five queries."""
+    statuses = {
+        s.partner_id: s
+        for s in PartnerProgramStatus.objects.filter(partner_id__in=list(partner_ids), held_level__isnull=False).select_related("partner", "held_level")
+    }
+    if not statuses:
+        return []
+    compliance = partner_compliance(list(statuses), today=today, on=today + timedelta(days=DEFAULT_HORIZON_DAYS))
+    found = []
+    for partner_id, status in statuses.items():
+        held = compliance[partner_id].level(status.held_level_id)
+        if held is not None:
+            found.append((status.partner, held))
+    return found
+
+
+@attention_provider("my_certifications_expiring")
+def my_certifications_expiring(user: User, today: date) -> list[AttentionItem]:
+    holdings = selectors.not_superseded(
+        user.certification_holdings.filter(expires_on__gte=today - timedelta(days=30), expires_on__lte=today + timedelta(days=SOON_DAYS))
+    ).select_related("certification")
+    return [
+        AttentionItem(
+            category="Certifications",
+            title=f"Your {h.certification.name} {'expired' if h.expires_on < today else 'expires'}",
+            due=h.expires_on,
+            url=reverse("certifications:holding-edit", kwargs={"pk": h.pk}),
+            overdue=h.expires_on < today,
+        )
+        for h in holdings.order_by("expires_on")[:50]
+    ]
+
+
+@attention_provider("certification_levels_at_risk")
+def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]:
+    """Partner managers: held levels of their partners (all partners for admins) not met or at risk."""
+    if not user_can(user, Action.MANAGE_ALL_CERTIFICATIONS) and not user.is_superuser:
+        return []
+    items = []
+    for partner, held in _held_level_findings(_managed_partner_ids(user), today):
+        if held.status == NOT_MET:
+            items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} requirements not met", today,
+                                       partner.get_absolute_url() + "#certifications", overdue=True))
+        elif held.status == AT_RISK:
+            items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} at risk", held.at_risk_date,
+                                       partner.get_absolute_url() + "#certifications"))
+    return sorted(items, key=lambda item: (not item.overdue, item.due or today))[:50]
+
+
+@health_check("certification_compliance")
+def certification_compliance(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    """A requirement of the held level not met today → at risk; breaking within 90 days → watch."""
+    findings: dict[int, list[HealthFinding]] = defaultdict(list)
+    for partner, held in _held_level_findings(partner_ids, today):
+        for rc in held.requirements:
+            if rc.status == NOT_MET:
+                findings[partner.pk].append(HealthFinding(
+                    "at_risk",
+                    f"{held.level.name} level: requirement not met – {rc.holders_today} of {rc.requirement.min_holders} "
+                    f"needed valid holders ({rc.description})",
+                ))
+            elif rc.status == AT_RISK:
+                findings[partner.pk].append(HealthFinding(
+                    "watch",
+                    f"{held.level.name} level: {rc.description} no longer met after {rc.at_risk_date:%d %b %Y} "
+                    f"when a certification expires",
+                ))
+    return findings
+
+
+@calendar_provider("certification_expiries")
+def certification_expiries(user: User, today: date) -> list[CalendarEvent]:
+    """Your own expiries; for partner managers also the expiries of their partners' certifications."""
+    holdings = selectors.holdings_expiring_between(start=today - timedelta(days=30), end=today + timedelta(days=365))
+    if user.is_superuser:
+        pass  # admins see every expiry
+    elif user_can(user, Action.MANAGE_ALL_CERTIFICATIONS):
+        holdings = holdings.filter(Q(holder=user) | Q(certification__partner__manager=user))
+    else:
+        holdings = holdings.filter(holder=user)
+    return [
+        CalendarEvent(
+            uid=f"certification-expiry-{h.pk}-{h.expires_on:%Y%m%d}@partnerhub",
+            title=f"Certification expires: {h.certification.name}"
+            + ("" if h.holder_id == user.pk else f" ({h.holder.get_full_name() or h.holder.get_username()})"),
+            day=h.expires_on,
+            url=reverse("certifications:holding-edit", kwargs={"pk": h.pk}),
+            description=f"{h.certification.code}, issued by {h.certification.partner.name}",
+        )
+        for h in holdings.order_by("expires_on")[:200]
+    ]

@@ -1,0 +1,63 @@
+"""certification_expiring: 90, 30 and 7 days before expiry and on the expiry day (DESIGN.md)."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from partnerhub.reminders import DueReminder, reminder
+
+from . import selectors
+from .compliance import levels_lost_at_expiry
+
+THRESHOLDS = (0, 7, 30, 90)
+# A run missed on the expiry day still sends the "0d" reminder for this many days afterwards.
+EXPIRED_GRACE_DAYS = 7
+
+
+def threshold_for(days_left: int) -> int | None:
+    """The smallest threshold not below the days left: a run that missed "30d" sends it at 25 days."""
+    return next((t for t in THRESHOLDS if t >= max(days_left, 0)), None)
+
+
+def _when(days_left: int, expires_on: date) -> str:
+    if days_left > 0:
+        return f"expires in {days_left} day{'s' if days_left != 1 else ''} ({expires_on:%d %b %Y})"
+    if days_left == 0:
+        return f"expires today ({expires_on:%d %b %Y})"
+    return f"expired on {expires_on:%d %b %Y}"
+
+
+@reminder("certification_expiring")
+def certification_expiring(today: date) -> Iterator[DueReminder]:
+    """To the holder and the issuing partner's manager. One query selects the due holdings (the
+    expiry index serves the window); the levels at stake are computed in bulk for all of them."""
+    due = list(
+        selectors.holdings_expiring_between(start=today - timedelta(days=EXPIRED_GRACE_DAYS), end=today + timedelta(days=THRESHOLDS[-1]))
+    )
+    losses = levels_lost_at_expiry(due, today=today)
+    for holding in due:
+        days_left = (holding.expires_on - today).days
+        threshold = threshold_for(days_left)
+        if threshold is None:
+            continue
+        cert, holder = holding.certification, holding.holder
+        person = holder.get_full_name() or holder.get_username()
+        lost = losses.get(holding.pk, [])
+        if lost:
+            stakes = "Without a renewal VSHN would no longer meet: " + "; ".join(
+                f"{loss.level.partner.name} {loss.level.name}{' (the level held now)' if loss.held else ''} – {loss.requirement_text}"
+                for loss in lost
+            ) + "."
+        else:
+            stakes = "No program level falls below its requirements when it expires, but please renew it in time."
+        yield DueReminder(
+            obj=holding,
+            due_key=f"{threshold}d",
+            recipients=[holder, cert.partner.manager],
+            title=f"{person}'s {cert.name} {_when(days_left, holding.expires_on)}"
+            + (f" – {lost[0].level.partner.name} {lost[0].level.name} at stake" if lost else ""),
+            body=f"{person}'s certification {cert.name} ({cert.code}, issued by {cert.partner.name}) "
+            f"{_when(days_left, holding.expires_on)}. {stakes} Record the renewal under My certifications.",
+            url=reverse("certifications:holding-edit", kwargs={"pk": holding.pk}),
+        )
