@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reports/", views.report_list, name="reports"),
+    path("reports/new/", views.report_create, name="report-create"),
+    path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/<int:pk>/lines/add/", views.line_add, name="line-add"),
+    path("reports/<int:pk>/lines/<int:line_pk>/edit/", views.line_edit, name="line-edit"),
+    path("reports/<int:pk>/lines/<int:line_pk>/delete/", views.line_delete, name="line-delete"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report-submit"),
+    path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report-acknowledge"),
+    path("reports/<int:pk>/start-from-last-month/", views.report_copy_previous, name="report-copy-previous"),
+    path("agreements/<slug:slug>/", views.agreement_edit, name="agreement-edit"),
+    path("health/", views.health, name="health"),
+    path("health/refresh/", views.health_refresh, name="health-refresh"),
+    path("overview/", views.overview_page, name="overview"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/reset/", views.calendar_reset, name="calendar-reset"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+]

@@ -1,0 +1,64 @@
+import re
+from datetime import date
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from partners.models import Partner
+
+from .models import LicenseReport
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> date | None:
+    """ "2026-03" → 1 March 2026; anything else → None."""
+    match = MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1900 <= year <= 9999):
+        return None
+    return date(year, month, 1)
+
+
+def _managers(request=None):
+    return get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by("username")
+
+
+class LicenseReportFilter(django_filters.FilterSet):
+    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    month = django_filters.CharFilter(method="filter_month", label="Month",
+                                      widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+    status = django_filters.ChoiceFilter(choices=LicenseReport.Status.choices)
+
+    class Meta:
+        model = LicenseReport
+        fields = ["partner", "month", "status"]
+
+    def filter_month(self, queryset, name, value):
+        month = parse_month(value)
+        # An unparsable month matches nothing rather than everything: the user asked for a month.
+        return queryset.filter(month=month) if month else queryset.none()
+
+
+class AtRiskFilter(django_filters.FilterSet):
+    health = django_filters.MultipleChoiceFilter(
+        choices=[(Partner.Health.AT_RISK, "At risk"), (Partner.Health.WATCH, "Watch"), (Partner.Health.GOOD, "Good"),
+                 (Partner.Health.UNKNOWN, "Not checked yet")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
+
+    class Meta:
+        model = Partner
+        fields = ["health", "manager"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Without a choice the page answers its question: which partners need a look (at risk or watch).
+        if not self.form.is_bound or not self.form.cleaned_data.get("health"):
+            queryset = queryset.filter(health__in=[Partner.Health.AT_RISK, Partner.Health.WATCH])
+        return queryset

@@ -1,0 +1,179 @@
+"""The overview's tables: one small selector per table, each a fixed number of queries.
+
+Tables from other apps are read through `django.apps.apps.get_model` and skipped (None) when the
+app has no such model yet, so the overview works with whatever has landed.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Q, Sum
+
+from partners.models import Partner, PartnerType
+
+from .models import LicenseReport, add_months, month_start
+
+
+@dataclass
+class Table:
+    name: str  # the ?table=<name> of its CSV export
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: dict | None = None  # {"type": "bar", "labels": [...], "datasets": [{"label": ..., "data": [...]}]}
+    note: str = ""
+
+
+def _model(label: str, *fields: str):
+    """The model if it exists and has every field we read; otherwise None (the app has not landed)."""
+    try:
+        model = apps.get_model(label)
+        for name in fields:
+            model._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return None
+    return model
+
+
+def _num(value) -> float:
+    return float(value or 0)
+
+
+def partners_by_type(today: date) -> Table:
+    rows = list(
+        PartnerType.objects.annotate(n=Count("partners", filter=Q(partners__archived=False))).order_by("name").values_list("name", "n")
+    )
+    return Table("partners_by_type", "Partners by type", ["Type", "Partners"], [list(r) for r in rows],
+                 {"type": "bar", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+
+
+def partners_by_stage(today: date) -> Table:
+    counts = dict(Partner.objects.filter(archived=False).values_list("stage").annotate(n=Count("id")).order_by())
+    rows = [[label, counts.get(value, 0)] for value, label in Partner.Stage.choices]
+    return Table("partners_by_stage", "Partners by lifecycle stage", ["Stage", "Partners"], rows,
+                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+
+
+def report_status(today: date) -> Table:
+    """License reports of the last 12 months by status."""
+    since = add_months(month_start(today), -12)
+    counts = dict(LicenseReport.objects.filter(month__gte=since).values_list("status").annotate(n=Count("id")).order_by())
+    rows = [[label, counts.get(value, 0)] for value, label in LicenseReport.Status.choices]
+    overdue = LicenseReport.objects.filter(status__in=LicenseReport.OPEN_STATUSES, due_on__lt=today).count()
+    return Table("report_status", "License reports by status (last 12 months)", ["Status", "Reports"], rows,
+                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Reports", "data": [r[1] for r in rows]}]},
+                 note=f"{overdue} overdue in total.")
+
+
+def report_totals(today: date) -> Table:
+    """Monthly totals per currency over the last 12 months (never summed across currencies)."""
+    months = [add_months(month_start(today), -offset) for offset in range(12, 0, -1)]
+    sums = LicenseReport.objects.filter(month__gte=months[0], month__lte=months[-1]).values_list("month", "currency") \
+        .annotate(total=Sum("total")).order_by("month", "currency")
+    by_currency: dict[str, dict[date, Decimal]] = OrderedDict()
+    for month, currency, total in sums:
+        by_currency.setdefault(currency, {})[month] = total
+    rows = [[f"{m:%Y-%m}", currency, f"{by_currency[currency].get(m, Decimal('0')):.2f}"] for m in months for currency in sorted(by_currency)]
+    chart = {
+        "type": "line",
+        "labels": [f"{m:%b %Y}" for m in months],
+        "datasets": [{"label": currency, "data": [_num(by_currency[currency].get(m)) for m in months]} for currency in sorted(by_currency)],
+    }
+    return Table("report_totals", "License report totals per month and currency", ["Month", "Currency", "Total"], rows, chart)
+
+
+def deal_pipeline(today: date) -> Table | None:
+    model = _model("activities.DealRegistration", "status", "value", "currency")
+    if model is None:
+        return None
+    status_field = model._meta.get_field("status")
+    labels = dict(status_field.choices or [])
+    data = list(model.objects.values_list("status", "currency").annotate(n=Count("id"), value=Sum("value")).order_by("status", "currency"))
+    order = {value: i for i, value in enumerate(labels)}
+    data.sort(key=lambda r: (order.get(r[0], 99), r[1]))
+    rows = [[labels.get(status, status), currency, n, f"{value or 0:.2f}"] for status, currency, n, value in data]
+    statuses = [s for s in labels if any(r[0] == s for r in data)]
+    currencies = sorted({r[1] for r in data})
+    chart = {
+        "type": "bar",
+        "labels": [labels[s] for s in statuses],
+        "datasets": [{"label": c, "data": [_num(sum((r[3] or 0) for r in data if r[0] == s and r[1] == c)) for s in statuses]}
+                     for c in currencies],
+    }
+    return Table("deal_pipeline", "Deal-registration pipeline by status (value per currency)",
+                 ["Status", "Currency", "Registrations", "Value"], rows, chart)
+
+
+def fund_utilisation(today: date) -> Table | None:
+    """Allocated vs claimed (approved) funds per currency."""
+    allocation = _model("funds.FundAllocation", "amount", "currency")
+    if allocation is None:
+        return None
+    allocated = dict(allocation.objects.values_list("currency").annotate(total=Sum("amount")).order_by())
+    claimed: dict[str, Decimal] = {}
+    claim = _model("funds.FundClaim", "status")
+    if claim is not None:
+        amount = next((name for name in ("approved_amount", "amount") if _model("funds.FundClaim", name)), None)
+        currency_path = next((p for p in ("currency", "allocation__currency") if _has_path(claim, p)), None)
+        if amount and currency_path:
+            rejected = [s for s in ("draft", "rejected") if s in dict(claim._meta.get_field("status").choices or [])]
+            claimed = dict(claim.objects.exclude(status__in=rejected).values_list(currency_path).annotate(total=Sum(amount)).order_by())
+    currencies = sorted(set(allocated) | set(claimed))
+    rows = []
+    for c in currencies:
+        a, u = allocated.get(c) or Decimal("0"), claimed.get(c) or Decimal("0")
+        rows.append([c, f"{a:.2f}", f"{u:.2f}", f"{(u / a * 100):.0f} %" if a else "—"])
+    chart = {"type": "bar", "labels": currencies, "datasets": [
+        {"label": "Allocated", "data": [_num(allocated.get(c)) for c in currencies]},
+        {"label": "Claimed", "data": [_num(claimed.get(c)) for c in currencies]},
+    ]}
+    return Table("fund_utilisation", "Fund utilisation per currency", ["Currency", "Allocated", "Claimed", "Utilised"], rows, chart)
+
+
+def _has_path(model, path: str) -> bool:
+    for part in path.split("__"):
+        try:
+            f = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        model = f.related_model if f.is_relation else model
+    return True
+
+
+def certification_compliance(today: date) -> Table | None:
+    """Certification holdings: valid, expiring within 90 days, expired."""
+    holding = _model("certifications.Holding", "expires_on") or _model("certifications.CertificationHolding", "expires_on")
+    if holding is None:
+        return None
+    soon = today + timedelta(days=90)
+    counts = holding.objects.aggregate(
+        valid=Count("id", filter=Q(expires_on__isnull=True) | Q(expires_on__gt=soon)),
+        expiring=Count("id", filter=Q(expires_on__gte=today, expires_on__lte=soon)),
+        expired=Count("id", filter=Q(expires_on__lt=today)),
+    )
+    rows = [["Valid beyond 90 days", counts["valid"]], ["Expiring within 90 days", counts["expiring"]], ["Expired", counts["expired"]]]
+    return Table("certification_compliance", "Certification holdings", ["Status", "Holdings"], rows,
+                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Holdings", "data": [r[1] for r in rows]}]})
+
+
+def partner_health(today: date) -> Table:
+    counts = dict(Partner.objects.filter(archived=False).values_list("health").annotate(n=Count("id")).order_by())
+    rows = [[label, counts.get(value, 0)] for value, label in Partner.Health.choices]
+    return Table("partner_health", "Partner health", ["Health", "Partners"], rows,
+                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+
+
+TABLES = OrderedDict(
+    (f.__name__, f)
+    for f in [partners_by_type, partners_by_stage, partner_health, report_status, report_totals, deal_pipeline, fund_utilisation,
+              certification_compliance]
+)
+
+
+def overview_tables(today: date, only: str | None = None) -> list[Table]:
+    builders = [TABLES[only]] if only in TABLES else TABLES.values()
+    return [table for build in builders if (table := build(today)) is not None]

@@ -1,0 +1,17 @@
+"""The license-reporting section of the partner detail page (two queries)."""
+
+from django.http import HttpRequest
+
+from partners.models import Partner
+from partners.sections import PartnerSection, register_section
+
+from .selectors import agreements_for_partner_section
+
+
+def _context(partner: Partner, request: HttpRequest) -> dict:
+    agreement, reports = agreements_for_partner_section(partner)
+    return {"agreement": agreement, "reports": reports}
+
+
+register_section(PartnerSection(key="license-reports", title="License reports", order=80,
+                                template="reporting/_partner_section.html", context=_context))

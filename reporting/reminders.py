@@ -1,0 +1,139 @@
+"""Reporting sweeps: create the monthly reports, remind about due ones, tell accounting about big
+invoices, refresh partner health, and the monthly summary to partner managers."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db.models import F, Q
+from django.urls import reverse
+
+from partnerhub.reminders import DueReminder, already_sent, deliver, housekeeping, reminder
+from partners.health import partner_health_refresh
+
+from . import selectors
+from .models import LicenseReport, ReportingAgreement, add_months, due_on_for, month_start
+from .services import INVOICE_ALERT_KIND, accounting_users, invoice_alert, invoice_alert_reasons
+
+MONTHLY_SUMMARY_KIND = "monthly_summary"
+# The summary goes out on the 1st; a run missed then still sends it during the first days of the month.
+MONTHLY_SUMMARY_CATCH_UP_DAYS = 5
+# Only recent reports can still trigger an invoice alert: turning the feature on must not flood
+# accounting with alerts about last year's invoices.
+INVOICE_ALERT_MONTHS_BACK = 3
+
+
+@housekeeping("license_reports_create")
+def license_reports_create(today: date) -> int:
+    """Create last month's report for every partner whose agreement requires reporting.
+
+    Runs hourly: on the 1st it creates last month's reports, and a run missed on the 1st is caught
+    up on the next. Bulk and idempotent (one query for what exists, ignore_conflicts for races)."""
+    month = add_months(month_start(today), -1)
+    agreements = list(
+        ReportingAgreement.objects.filter(reporting_required=True, partner__archived=False)
+        .exclude(partner__license_reports__month=month)
+        .values_list("partner_id", "due_day", "currency")
+    )
+    if not agreements:
+        return 0
+    previous = dict(
+        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=add_months(month, -1))
+        .values_list("partner_id", "total")
+    )
+    LicenseReport.objects.bulk_create(
+        [
+            LicenseReport(partner_id=partner_id, month=month, currency=currency, due_on=due_on_for(month, due_day),
+                          previous_total=previous.get(partner_id))
+            for partner_id, due_day, currency in agreements
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return len(agreements)
+
+
+@reminder("license_report_due")
+def license_report_due(today: date) -> Iterator[DueReminder]:
+    """On the due day, then weekly while not submitted, to the partner manager ("w0", "w1", ...)."""
+    for report in selectors.open_reports_due_by(day=today).filter(partner__manager__isnull=False):
+        weeks = (today - report.due_on).days // 7
+        partner = report.partner
+        overdue = f"overdue since {report.due_on:%d %b %Y}" if report.due_on < today else f"due today ({report.due_on:%d %b %Y})"
+        yield DueReminder(
+            obj=report,
+            due_key=f"w{weeks}",
+            recipients=[partner.manager],
+            title=f"License report {partner.name}, {report.month:%B %Y}: {overdue}",
+            body=(f"The monthly license report of {partner.name} for {report.month:%B %Y} is {overdue} and still "
+                  f"{report.get_status_display().lower()}. Fill in the lines (or start from last month) and submit it."),
+            url=report.get_absolute_url(),
+        )
+
+
+@reminder(INVOICE_ALERT_KIND)
+def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
+    """Safety net for the alert sent on submit: a submitted report at the threshold, or grown by more
+    than the agreed percentage, tells accounting once (same kind and due key as on submit)."""
+    agreement = "partner__reporting_agreement__"
+    candidates = (
+        LicenseReport.objects.filter(status__in=[LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED],
+                                     month__gte=add_months(month_start(today), -INVOICE_ALERT_MONTHS_BACK))
+        # total > previous × (1 + percent / 100), multiplied out so it stays in Decimal arithmetic.
+        .alias(total_x100=F("total") * 100, grown_limit=F("previous_total") * (100 + F(agreement + "growth_alert_percent")))
+        .filter(Q(total__gte=F(agreement + "accounting_threshold")) | Q(previous_total__gt=0, total_x100__gt=F("grown_limit")))
+        .select_related("partner", "partner__reporting_agreement")
+    )
+    recipients = None
+    for report in candidates:
+        reasons = invoice_alert_reasons(report, report.partner.reporting_agreement)
+        if reasons:
+            recipients = accounting_users() if recipients is None else recipients
+            yield invoice_alert(report, reasons, recipients)
+
+
+@housekeeping("partner_health")
+def partner_health(today: date) -> int:
+    """Recompute every partner's health from the registered checks (bulk, batch by batch)."""
+    return partner_health_refresh(today=today)
+
+
+@housekeeping(MONTHLY_SUMMARY_KIND)
+def monthly_summary(today: date) -> int:
+    """On the 1st, each partner manager gets what is due this month and what changed last month;
+    claimed once per manager and month (kind monthly_summary, due key YYYY-MM)."""
+    if today.day > MONTHLY_SUMMARY_CATCH_UP_DAYS:
+        return 0
+    due_key = f"{today:%Y-%m}"
+    sent_before = {object_id for object_id, key in already_sent(MONTHLY_SUMMARY_KIND) if key == due_key}
+    managers = {u.pk: u for u in User.objects.filter(managed_partners__archived=False, is_active=True).distinct()}
+    todo = {pk: user for pk, user in managers.items() if pk not in sent_before}
+    if not todo:
+        return 0
+    this_month, last_month = month_start(today), add_months(month_start(today), -1)
+    due_this_month = defaultdict(list)
+    for report in (LicenseReport.objects.filter(partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES,
+                                                due_on__lt=add_months(this_month, 1))
+                   .select_related("partner").order_by("due_on")):
+        due_this_month[report.partner.manager_id].append(report)
+    changed_last_month = defaultdict(list)
+    for report in (LicenseReport.objects.filter(partner__manager_id__in=todo, month=add_months(last_month, -1))
+                   .exclude(status__in=LicenseReport.OPEN_STATUSES).select_related("partner").order_by("partner__name")):
+        changed_last_month[report.partner.manager_id].append(report)
+    sent = 0
+    for pk, user in todo.items():
+        due_lines = [f"- {r.partner.name}: license report for {r.month:%B %Y} due {r.due_on:%d %b %Y}"
+                     + (" (overdue)" if r.due_on < today else "") for r in due_this_month[pk]]
+        change_lines = [f"- {r.partner.name} ({r.month:%B %Y}): {r.total:,.2f} {r.currency}"
+                        + (f", {r.change:+,.2f} against the month before" if r.change is not None else "")
+                        for r in changed_last_month[pk]]
+        body = "\n".join(
+            [f"Due in {today:%B %Y}:"] + (due_lines or ["- no license reports due"])
+            + ["", "Reported last month:"] + (change_lines or ["- no submitted reports"])
+        )
+        if deliver(MONTHLY_SUMMARY_KIND, DueReminder(obj=user, due_key=due_key, recipients=[user],
+                                                    title=f"Your partner summary for {today:%B %Y}", body=body,
+                                                    url=reverse("reporting:reports"))):
+            sent += 1
+    return sent

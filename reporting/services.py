@@ -1,0 +1,235 @@
+"""Writes for reporting. Each service validates (constraints included) before saving; reports
+change state only through the listed moves, under a row lock so two clicks cannot race."""
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from partnerhub.reminders import DueReminder, deliver
+from partnerhub.roles import Role
+from partners.models import Partner
+
+from .models import (
+    ZERO,
+    CalendarFeedToken,
+    LicenseReport,
+    LicenseReportLine,
+    ReportingAgreement,
+    add_months,
+    due_on_for,
+    month_start,
+    new_feed_token,
+)
+
+logger = logging.getLogger(__name__)
+
+INVOICE_ALERT_KIND = "license_invoice_upcoming"
+NOT_EDITABLE = "This report has been submitted and can no longer be edited."
+
+# Allowed moves: from-status -> to-statuses.
+TRANSITIONS = {
+    LicenseReport.Status.DUE: {LicenseReport.Status.DRAFT, LicenseReport.Status.SUBMITTED},
+    LicenseReport.Status.DRAFT: {LicenseReport.Status.SUBMITTED},
+    LicenseReport.Status.SUBMITTED: {LicenseReport.Status.ACKNOWLEDGED},
+    LicenseReport.Status.ACKNOWLEDGED: set(),
+}
+
+
+# --- agreements -------------------------------------------------------------------------------
+
+@transaction.atomic
+def agreement_save(*, agreement: ReportingAgreement) -> ReportingAgreement:
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+def _previous_total(partner_id: int, month: date) -> Decimal | None:
+    previous = LicenseReport.objects.filter(partner_id=partner_id, month=add_months(month, -1)).values_list("total", flat=True)
+    return next(iter(previous), None)
+
+
+@transaction.atomic
+def report_create(*, partner: Partner, month: date) -> LicenseReport:
+    """A report for a partner and month, due on the agreed day of the month after.
+    Refuses a second report for the same month (form error; the unique constraint backs it up)."""
+    month = month_start(month)
+    agreement = ReportingAgreement.objects.filter(partner=partner).first()
+    report = LicenseReport(
+        partner=partner,
+        month=month,
+        currency=agreement.currency if agreement else ReportingAgreement._meta.get_field("currency").default,
+        due_on=due_on_for(month, agreement.due_day if agreement else None),
+        previous_total=_previous_total(partner.pk, month),
+    )
+    report.full_clean()  # the unique (partner, month) check: "A report for this month already exists."
+    report.save()
+    return report
+
+
+def _lock(report: LicenseReport) -> LicenseReport:
+    return LicenseReport.objects.select_for_update().select_related("partner").get(pk=report.pk)
+
+
+def _lock_editable(report: LicenseReport) -> LicenseReport:
+    locked = _lock(report)
+    if not locked.is_editable:
+        raise ValidationError(NOT_EDITABLE)
+    return locked
+
+
+def _recompute(report: LicenseReport) -> LicenseReport:
+    """Store the total (and refresh the previous month's) after lines changed; a due report with lines is a draft."""
+    report.total = report.lines.aggregate(total=Sum("line_total"))["total"] or ZERO
+    report.previous_total = _previous_total(report.partner_id, report.month)
+    if report.status == LicenseReport.Status.DUE and report.lines.exists():
+        report.status = LicenseReport.Status.DRAFT
+    report.save(update_fields=["total", "previous_total", "status", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def line_add(*, report: LicenseReport, **fields) -> LicenseReportLine:
+    report = _lock_editable(report)
+    line = LicenseReportLine(report=report, **fields)
+    line.full_clean()
+    line.save()
+    _recompute(report)
+    return line
+
+
+@transaction.atomic
+def line_update(*, line: LicenseReportLine, **fields) -> LicenseReportLine:
+    report = _lock_editable(line.report)
+    line.report = report
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.full_clean()
+    line.save()
+    _recompute(report)
+    return line
+
+
+@transaction.atomic
+def line_delete(*, line: LicenseReportLine) -> None:
+    report = _lock_editable(line.report)
+    line.delete()
+    _recompute(report)
+
+
+@transaction.atomic
+def report_copy_previous(*, report: LicenseReport) -> int:
+    """"Start from last month": copy last month's lines into this (still editable, still empty) report."""
+    report = _lock_editable(report)
+    if report.lines.exists():
+        raise ValidationError("This report already has lines; remove them first to start from last month.")
+    previous = LicenseReport.objects.filter(partner_id=report.partner_id, month=add_months(report.month, -1)).first()
+    if previous is None or not previous.lines.exists():
+        raise ValidationError("There is no report with lines for the previous month to start from.")
+    copies = [
+        LicenseReportLine(report=report, product=line.product, unit=line.unit, quantity=line.quantity,
+                          unit_price=line.unit_price, currency=report.currency, term=line.term)
+        for line in previous.lines.all()
+    ]
+    for copy in copies:
+        copy.full_clean()
+        copy.line_total = copy.quantity * copy.unit_price  # bulk_create skips save()
+    LicenseReportLine.objects.bulk_create(copies)
+    _recompute(report)
+    return len(copies)
+
+
+def _move(report: LicenseReport, to: str) -> LicenseReport:
+    if to not in TRANSITIONS[report.status]:
+        raise ValidationError(
+            f"A {report.get_status_display().lower()} report cannot become {LicenseReport.Status(to).label.lower()}."
+        )
+    report.status = to
+    return report
+
+
+def report_submit(*, report: LicenseReport, by: User) -> LicenseReport:
+    with transaction.atomic():
+        report = _lock(report)
+        _move(report, LicenseReport.Status.SUBMITTED)
+        report.previous_total = _previous_total(report.partner_id, report.month)
+        report.submitted_at, report.submitted_by = timezone.now(), by
+        report.save(update_fields=["status", "previous_total", "submitted_at", "submitted_by", "updated_at"])
+    # After the commit: a mail outage must not undo the submission. If telling accounting fails
+    # now, the license_invoice_upcoming sweep retries it on its next run (once per report).
+    try:
+        invoice_alert_send(report=report)
+    except Exception:
+        logger.exception("Telling accounting about %r failed; the sweep will retry", report)
+    return report
+
+
+@transaction.atomic
+def report_acknowledge(*, report: LicenseReport, by: User) -> LicenseReport:
+    report = _lock(report)
+    _move(report, LicenseReport.Status.ACKNOWLEDGED)
+    report.acknowledged_at, report.acknowledged_by = timezone.now(), by
+    report.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
+    return report
+
+
+# --- telling accounting about the upcoming invoice -------------------------------------------------
+
+def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement | None) -> list[str]:
+    """Why accounting should hear about this report's invoice (empty: no need)."""
+    if agreement is None:
+        return []
+    reasons = []
+    if report.total >= agreement.accounting_threshold:
+        reasons.append(f"the total {report.total:,.2f} {report.currency} reaches the threshold of "
+                       f"{agreement.accounting_threshold:,.2f} {agreement.currency}")
+    if report.previous_total and report.total > report.previous_total * (1 + Decimal(agreement.growth_alert_percent) / 100):
+        reasons.append(f"it grew by {report.change_percent} % against the previous month "
+                       f"(alert above {agreement.growth_alert_percent} %)")
+    return reasons
+
+
+def accounting_users() -> list[User]:
+    return list(User.objects.filter(groups__name=Role.ACCOUNTING.value, is_active=True).distinct())
+
+
+def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[User]) -> DueReminder:
+    return DueReminder(
+        obj=report,
+        due_key="submitted",
+        recipients=recipients,
+        title=f"Upcoming license invoice: {report.partner.name}, {report.month:%B %Y}: {report.total:,.2f} {report.currency}",
+        body=(f"The license report of {report.partner.name} for {report.month:%B %Y} was submitted with a total of "
+              f"{report.total:,.2f} {report.currency}; expect the partner's invoice. Accounting is told because "
+              + " and ".join(reasons) + "."),
+        url=report.get_absolute_url(),
+    )
+
+
+def invoice_alert_send(*, report: LicenseReport) -> bool:
+    """Tell accounting once per report (the unique ReminderSent row), in-app and by email."""
+    agreement = ReportingAgreement.objects.filter(partner_id=report.partner_id).first()
+    reasons = invoice_alert_reasons(report, agreement)
+    if not reasons:
+        return False
+    return deliver(INVOICE_ALERT_KIND, invoice_alert(report, reasons, accounting_users()))
+
+
+# --- calendar feed tokens --------------------------------------------------------------------------
+
+@transaction.atomic
+def calendar_token_reset(*, user: User) -> CalendarFeedToken:
+    """Create the user's feed token, or replace it so the old URL stops working."""
+    token, created = CalendarFeedToken.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        token.token = new_feed_token()
+        token.save(update_fields=["token"])
+    return token

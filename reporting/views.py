@@ -1,0 +1,302 @@
+"""Thin views: parse the request, call a selector or a service, render."""
+
+import logging
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from partnerhub.attention import ATTENTION_PROVIDERS, AttentionItem
+from partnerhub.csv_export import csv_response
+from partnerhub.models import Notification
+from partnerhub.permissions import action_required
+from partnerhub.roles import Action
+from partners.models import Partner
+
+from . import overview, selectors, services
+from .forms import AgreementForm, ReportCreateForm, ReportLineForm
+from .ics import build_calendar
+from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 25
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form instead of answering 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- the attention dashboard (home page) ------------------------------------------------------------
+
+def _attention_groups(user, today) -> tuple[list[dict], list[str]]:
+    """Every registered provider's items, grouped by category: groups with overdue items first,
+    inside a group overdue first, then by due date. Providers that fail are named, not fatal."""
+    items: list[AttentionItem] = []
+    failed: list[str] = []
+    for name in sorted(ATTENTION_PROVIDERS):
+        try:
+            items.extend(ATTENTION_PROVIDERS[name](user, today))
+        except Exception:
+            logger.exception("Attention provider %s failed", name)
+            failed.append(name.replace("_", " "))
+    items.sort(key=lambda i: (i.category, not i.overdue, i.due or today.max, i.title))
+    groups = [
+        {"category": category, "items": group, "overdue": sum(1 for i in group if i.overdue)}
+        for category, grouped in groupby(items, key=lambda i: i.category)
+        for group in [list(grouped)]
+    ]
+    groups.sort(key=lambda g: (g["overdue"] == 0, g["category"]))
+    return groups, failed
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    groups, failed = _attention_groups(request.user, today)
+    notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
+    return render(request, "reporting/dashboard.html", {
+        "groups": groups, "failed": failed, "notifications": notifications, "today": today,
+        "overdue_total": sum(g["overdue"] for g in groups), "item_total": sum(len(g["items"]) for g in groups),
+    })
+
+
+# --- license reports --------------------------------------------------------------------------------
+
+def report_list(request: HttpRequest) -> HttpResponse:
+    filterset, reports, sort = selectors.report_list(params=request.GET, sort=request.GET.get("sort"))
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "license-reports.csv",
+            ["Partner", "Month", "Status", "Due on", "Currency", "Total", "Previous month", "Change", "Submitted at"],
+            (
+                [r.partner.name, f"{r.month:%Y-%m}", r.get_status_display(), r.due_on.isoformat(), r.currency, f"{r.total:.2f}",
+                 "" if r.previous_total is None else f"{r.previous_total:.2f}", "" if r.change is None else f"{r.change:.2f}",
+                 r.submitted_at.isoformat() if r.submitted_at else ""]
+                for r in reports.iterator(chunk_size=500)
+            ),
+        )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/report_list.html", {
+        "filter": filterset, "page_obj": page, "sort": sort, "querystring": _querystring(request), "today": timezone.localdate(),
+    })
+
+
+@action_required(Action.MANAGE_ACCOUNTING)
+def report_create(request: HttpRequest) -> HttpResponse:
+    initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
+    form = ReportCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_create(partner=form.cleaned_data["partner"], month=form.cleaned_data["month"])
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"Report for {report.month:%B %Y} created.")
+            return redirect(report)
+    return render(request, "reporting/form_page.html", {"form": form, "title": "New license report", "submit_id": "report-create-submit"})
+
+
+def _detail_context(request: HttpRequest, report: LicenseReport, line_form: ReportLineForm | None = None) -> dict:
+    rows, gone, previous = selectors.lines_with_change(report)
+    return {
+        "report": report,
+        "rows": rows,
+        "gone": gone,
+        "previous": previous,
+        "line_form": line_form or ReportLineForm(initial={"currency": report.currency}),
+        "today": timezone.localdate(),
+        "agreement": getattr(report.partner, "reporting_agreement", None),
+    }
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        report = selectors.report_detail(pk=pk)
+    except LicenseReport.DoesNotExist:
+        raise Http404("No such report")
+    return render(request, "reporting/report_detail.html", _detail_context(request, report))
+
+
+@require_POST
+@action_required(Action.MANAGE_ACCOUNTING)
+def line_add(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        report = selectors.report_detail(pk=pk)
+    except LicenseReport.DoesNotExist:
+        raise Http404("No such report")
+    form = ReportLineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.line_add(report=report, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Line added.")
+            return redirect(report.get_absolute_url() + "#lines")
+    return render(request, "reporting/report_detail.html", _detail_context(request, report, form))
+
+
+@action_required(Action.MANAGE_ACCOUNTING)
+def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    line = get_object_or_404(LicenseReportLine.objects.select_related("report", "report__partner"), pk=line_pk, report_id=pk)
+    report = line.report
+    form = ReportLineForm(request.POST or None, instance=LicenseReportLine.objects.get(pk=line.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_update(line=line, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Line saved.")
+            return redirect(report.get_absolute_url() + "#lines")
+    return render(request, "reporting/form_page.html", {
+        "form": form, "title": f"Edit line of {report}", "report": report, "submit_id": "line-save",
+    })
+
+
+@require_POST
+@action_required(Action.MANAGE_ACCOUNTING)
+def line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    line = get_object_or_404(LicenseReportLine.objects.select_related("report"), pk=line_pk, report_id=pk)
+    try:
+        services.line_delete(line=line)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Line removed.")
+    return redirect(line.report.get_absolute_url() + "#lines")
+
+
+def _report_action(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
+    report = get_object_or_404(LicenseReport, pk=pk)
+    try:
+        result = action(report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(result=result))
+    return redirect(report)
+
+
+@require_POST
+@action_required(Action.MANAGE_ACCOUNTING)
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_action(request, pk, lambda r: services.report_submit(report=r, by=request.user), "Report submitted.")
+
+
+@require_POST
+@action_required(Action.MANAGE_ACCOUNTING)
+def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_action(request, pk, lambda r: services.report_acknowledge(report=r, by=request.user), "Report acknowledged.")
+
+
+@require_POST
+@action_required(Action.MANAGE_ACCOUNTING)
+def report_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_action(request, pk, lambda r: services.report_copy_previous(report=r),
+                          "Copied {result} lines from last month.")
+
+
+# --- agreements -------------------------------------------------------------------------------------
+
+@action_required(Action.MANAGE_ACCOUNTING)
+def agreement_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    existing = ReportingAgreement.objects.filter(partner=partner).first()
+    form = AgreementForm(request.POST or None, instance=existing or ReportingAgreement(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_save(agreement=form.instance)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Reporting agreement saved.")
+            return redirect(partner.get_absolute_url() + "#license-reports")
+    title = f"Reporting agreement with {partner.name}"
+    return render(request, "reporting/form_page.html", {"form": form, "title": title, "partner": partner, "submit_id": "agreement-save"})
+
+
+# --- partner health -----------------------------------------------------------------------------------
+
+def health(request: HttpRequest) -> HttpResponse:
+    filterset, partners = selectors.partners_at_risk(params=request.GET)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "partner-health.csv", ["Partner", "Health", "Partner manager", "Reasons", "Checked at"],
+            ([p.name, p.get_health_display(), p.manager.get_username() if p.manager else "", "; ".join(p.health_reasons),
+              p.health_checked_at.isoformat() if p.health_checked_at else ""] for p in partners.iterator(chunk_size=500)),
+        )
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": _querystring(request)})
+
+
+@require_POST
+@action_required(Action.MANAGE_PARTNERS)
+def health_refresh(request: HttpRequest) -> HttpResponse:
+    from partners.health import partner_health_refresh
+
+    changed = partner_health_refresh()
+    messages.success(request, f"Health refreshed; {changed} partners changed.")
+    return redirect("reporting:health")
+
+
+# --- overview -------------------------------------------------------------------------------------
+
+def overview_page(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    if request.GET.get("format") == "csv":
+        tables = overview.overview_tables(today, only=request.GET.get("table"))
+        if request.GET.get("table") not in overview.TABLES or not tables:
+            raise Http404("No such table")
+        table = tables[0]
+        return csv_response(f"{table.name}-{today:%Y-%m-%d}.csv", table.header, table.rows)
+    tables = overview.overview_tables(today)
+    charts = [{"id": f"chart-{t.name}", **t.chart} for t in tables if t.chart]
+    return render(request, "reporting/overview.html", {"tables": tables, "charts": charts, "today": today})
+
+
+# --- calendar feed ----------------------------------------------------------------------------------
+
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    token = CalendarFeedToken.objects.filter(user=request.user).first()
+    feed_url = request.build_absolute_uri(reverse("reporting:calendar-feed", args=[token.token])) if token else ""
+    return render(request, "reporting/calendar.html", {"token": token, "feed_url": feed_url})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """Everyone may create or reset their own feed URL (the old one stops working)."""
+    existed = CalendarFeedToken.objects.filter(user=request.user).exists()
+    services.calendar_token_reset(user=request.user)
+    messages.success(request, "New calendar feed URL created; the old one no longer works." if existed else "Calendar feed URL created.")
+    return redirect("reporting:calendar")
+
+
+@login_not_required  # calendar apps cannot sign in: the secret token in the URL is the credential
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404("Unknown calendar feed")
+    response = HttpResponse(build_calendar(feed.user, timezone.localdate()), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="partnerhub.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
