@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    "simple_history",
     "partnerhub",
     "partners",
     "activities",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

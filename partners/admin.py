@@ -1,5 +1,6 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
 from .resources import ContactResource, PartnerResource
@@ -36,7 +37,7 @@ class RiskInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(ImportExportModelAdmin):
+class PartnerAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [PartnerResource]
     list_display = ["name", "stage", "manager", "program_level", "sync_cadence", "archived"]
     list_filter = ["stage", "types", "sync_cadence", "archived", "manager"]
@@ -51,7 +52,7 @@ class PartnerAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [ContactResource]
     list_display = ["__str__", "partner", "stakeholder_role", "email", "phone", "is_primary", "is_active"]
     list_filter = ["stakeholder_role", "is_primary", "is_active"]
@@ -62,7 +63,7 @@ class ContactAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     list_display = ["title", "partner", "kind", "start_date", "end_date", "notice_deadline", "auto_renew"]
     list_filter = ["kind", "auto_renew"]
     list_select_related = ["partner"]
@@ -73,7 +74,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplierRiskAssessment)
-class SupplierRiskAssessmentAdmin(admin.ModelAdmin):
+class SupplierRiskAssessmentAdmin(SimpleHistoryAdmin):
     list_display = ["partner", "risk_level", "criticality", "assessed_on", "next_review_due", "assessed_by"]
     list_filter = ["risk_level", "criticality"]
     list_select_related = ["partner", "assessed_by"]

@@ -337,3 +337,8 @@ class TestRisk:
     def test_marketing_gets_403(self, marketing_client):
         partner = PartnerFactory()
         assert marketing_client.get(reverse("partners:risk-create", args=[partner.slug])).status_code == 403
+
+
+def test_detail_of_a_partner_without_manager_renders(outsider_client):
+    partner = PartnerFactory(manager=None)
+    assert outsider_client.get(partner.get_absolute_url()).status_code == 200

@@ -1,0 +1,64 @@
+"""Audit history for pages: who changed what, when, old and new values (django-simple-history).
+
+`history_entries([(label, historical_queryset), ...])` loads a bounded window of history rows per
+queryset (one query each, users joined) and diffs consecutive versions of the same object in
+memory, so a History section costs a fixed number of queries however long the history is.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    label: str
+    changes: list[Change]
+
+
+def _verbose(model, field_name: str) -> str:
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:
+        return field_name
+
+
+def history_entries(sources: Iterable[tuple[Callable[[object], str], QuerySet]], limit: int = 30) -> list[HistoryEntry]:
+    entries: list[HistoryEntry] = []
+    for label_of, queryset in sources:
+        # One extra row per window so the oldest shown change can still be diffed against its predecessor.
+        rows = list(queryset.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+        by_object = defaultdict(list)
+        for row in reversed(rows):
+            by_object[row.id].append(row)
+        for versions in by_object.values():
+            for index, row in enumerate(versions):
+                previous = versions[index - 1] if index else None
+                if previous is None and row.history_type == "~" and row is rows[-1]:
+                    continue  # the predecessor is outside the window: nothing honest to show
+                changes = []
+                if previous is not None and row.history_type == "~":
+                    delta = row.diff_against(previous)
+                    model = row.instance_type
+                    changes = [Change(_verbose(model, c.field), c.old, c.new) for c in delta.changes]
+                    if not changes:
+                        continue
+                who = row.history_user.get_username() if row.history_user else "system"
+                entries.append(HistoryEntry(row.history_date, who, ACTIONS.get(row.history_type, "?"), label_of(row), changes))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
