@@ -8,7 +8,6 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.models import HistoricalRecords
 
 from partnerhub.validators import validate_document
