@@ -188,12 +188,12 @@ class DealRegistration(models.Model):
     def __str__(self) -> str:
         return f"{self.customer} via {self.partner}" + (f" ({self.registration_id})" if self.registration_id else "")
 
-    def get_absolute_url(self) -> str:
-        return reverse("activities:registration-edit", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs) -> None:
         self.customer_normalized = normalise_customer(self.customer)[:200]
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:registration-edit", kwargs={"pk": self.pk})
 
 
 class Campaign(models.Model):
@@ -262,13 +262,13 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("activities:campaign-edit", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs) -> None:
         if self.starts_on:
             self.quarter = quarter_of(self.starts_on)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:campaign-edit", kwargs={"pk": self.pk})
 
 
 class JointPlan(models.Model):

@@ -1,0 +1,169 @@
+"""What the activities app contributes to the dashboard, partner health and calendar feeds.
+Every function is bulk: a fixed number of queries however many partners or rows."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Max, Q
+from django.urls import reverse
+
+from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partners.models import Partner
+
+from . import selectors
+from .models import Activity, DealRegistration
+
+ATTENTION_DAYS = 7
+NO_ACTIVITY_DAYS = 90
+EXPIRING_DAYS = 14
+
+
+def _managed_partners(user: User):
+    partners = selectors.sync_meeting_partners()
+    return partners if user.is_superuser else partners.filter(manager=user)
+
+
+@attention_provider("sync_meetings_due")
+def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
+    """Two queries: the user's partners and their last sync meetings."""
+    partners = list(_managed_partners(user).only("pk", "name", "slug", "sync_cadence", "created_at"))
+    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    horizon = today + timedelta(days=ATTENTION_DAYS)
+    items = [
+        AttentionItem(
+            category="Sync meetings",
+            title=f"{p.name}: sync meeting ({p.get_sync_cadence_display().lower()})",
+            due=statuses[p.pk].next_due,
+            url=p.get_absolute_url() + "#timeline",
+            overdue=statuses[p.pk].overdue,
+        )
+        for p in partners
+        if statuses[p.pk].next_due and statuses[p.pk].next_due <= horizon
+    ]
+    return sorted(items, key=lambda item: item.due)[:50]
+
+
+@attention_provider("my_follow_ups")
+def my_follow_ups(user: User, today: date) -> list[AttentionItem]:
+    """One query."""
+    activities = selectors.my_follow_ups(user=user).filter(follow_up_on__lte=today + timedelta(days=ATTENTION_DAYS))[:50]
+    return [
+        AttentionItem(
+            category="My follow-ups",
+            title=f"{a.partner.name}: {a.subject}",
+            due=a.follow_up_on,
+            url=reverse("activities:follow-ups"),
+            overdue=a.follow_up_on < today,
+        )
+        for a in activities
+    ]
+
+
+@attention_provider("deal_registrations_expiring")
+def deal_registrations_expiring(user: User, today: date) -> list[AttentionItem]:
+    """One query: registrations I own or of partners I manage, expiring within 14 days."""
+    registrations = selectors.registrations_expiring(today=today, days=EXPIRING_DAYS)
+    if not user.is_superuser:
+        registrations = registrations.filter(Q(owner=user) | Q(partner__manager=user))
+    return [
+        AttentionItem(
+            category="Deal registrations",
+            title=f"{r.partner.name}: registration for {r.customer} expires",
+            due=r.expires_on,
+            url=reverse("activities:registration-edit", kwargs={"pk": r.pk}),
+        )
+        for r in registrations[:50]
+    ]
+
+
+@health_check("sync_meeting_overdue")
+def sync_meeting_overdue(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    """Two queries. Overdue against the cadence: watch; by more than one full cadence: at risk."""
+    partners = list(
+        Partner.objects.filter(pk__in=list(partner_ids), archived=False)
+        .exclude(sync_cadence=Partner.SyncCadence.NONE)
+        .only("pk", "sync_cadence", "created_at")
+    )
+    findings: dict[int, list[HealthFinding]] = defaultdict(list)
+    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    for partner in partners:
+        status = statuses[partner.pk]
+        if not status.overdue:
+            continue
+        severity = "at_risk" if status.overdue_days > status.cadence_days else "watch"
+        days = f"{status.overdue_days} day{'s' if status.overdue_days != 1 else ''}"
+        findings[partner.pk].append(
+            HealthFinding(severity, f"Sync meeting overdue by {days} ({partner.get_sync_cadence_display().lower()} cadence)")
+        )
+    return findings
+
+
+@health_check("no_recent_activity")
+def no_recent_activity(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    """Two queries: partners older than 90 days, and their newest activity in one aggregate."""
+    cutoff = today - timedelta(days=NO_ACTIVITY_DAYS)
+    old_enough = set(
+        Partner.objects.filter(pk__in=list(partner_ids), archived=False, created_at__date__lt=cutoff).values_list("pk", flat=True)
+    )
+    if not old_enough:
+        return {}
+    latest = dict(
+        Activity.objects.filter(partner_id__in=old_enough).values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
+    )
+    findings: dict[int, list[HealthFinding]] = {}
+    for partner_id in old_enough:
+        last = latest.get(partner_id)
+        if last is None:
+            findings[partner_id] = [HealthFinding("watch", "No activity logged at all")]
+        elif last < cutoff:
+            findings[partner_id] = [HealthFinding("watch", f"No activity for {(today - last).days} days (last on {last:%d %b %Y})")]
+    return findings
+
+
+@health_check("deal_registrations_expiring")
+def registrations_expiring_check(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    """One query."""
+    findings: dict[int, list[HealthFinding]] = defaultdict(list)
+    rows = DealRegistration.objects.filter(
+        partner_id__in=list(partner_ids), status=DealRegistration.Status.APPROVED,
+        expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+    ).values_list("partner_id", "customer", "expires_on")
+    for partner_id, customer, expires_on in rows:
+        findings[partner_id].append(HealthFinding("watch", f"Deal registration for {customer} expires on {expires_on:%d %b %Y}"))
+    return findings
+
+
+@calendar_provider("sync_meetings_due")
+def sync_meeting_events(user: User, today: date) -> list[CalendarEvent]:
+    """Two queries: next sync meeting due dates of the partners the user manages."""
+    partners = list(_managed_partners(user).only("pk", "name", "slug", "sync_cadence", "created_at")[:500])
+    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    return [
+        CalendarEvent(
+            uid=f"sync-meeting-{p.pk}-{statuses[p.pk].next_due:%Y%m%d}@partnerhub",
+            title=f"Sync meeting due: {p.name}",
+            day=statuses[p.pk].next_due,
+            url=p.get_absolute_url() + "#timeline",
+        )
+        for p in partners
+        if statuses[p.pk].next_due
+    ]
+
+
+@calendar_provider("deal_registration_expiries")
+def registration_expiry_events(user: User, today: date) -> list[CalendarEvent]:
+    """One query: approved registrations the user owns."""
+    registrations = DealRegistration.objects.filter(
+        owner=user, status=DealRegistration.Status.APPROVED, expires_on__gte=today - timedelta(days=30)
+    ).select_related("partner").order_by("expires_on")[:200]
+    return [
+        CalendarEvent(
+            uid=f"deal-registration-expiry-{r.pk}-{r.expires_on:%Y%m%d}@partnerhub",
+            title=f"Deal registration expires: {r.customer} ({r.partner.name})",
+            day=r.expires_on,
+            url=reverse("activities:registration-edit", kwargs={"pk": r.pk}),
+        )
+        for r in registrations
+    ]

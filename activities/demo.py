@@ -1,0 +1,143 @@
+"""Demo activities for the demo partners (partners/demo.py): a realistic few months of partner work,
+with something due for each reminder this app adds (a sync meeting due, a registration expiring)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from partnerhub.demo import demo_seeder
+from partners.models import Partner
+
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
+
+# partner, days ago, kind, subject, author, follow-up in days (from the activity) or None
+DEMO_ACTIVITIES = [
+    # Red Hat: monthly cadence, last sync 38 days ago -> the sync_meeting_due reminder is due.
+    ("Red Hat", 98, "sync_meeting", "Monthly sync: FY plan and OpenShift renewals", "manager", None),
+    ("Red Hat", 68, "sync_meeting", "Monthly sync: pipeline review", "manager", None),
+    ("Red Hat", 38, "sync_meeting", "Monthly sync: marketing calendar Q-next", "manager", 45),
+    ("Red Hat", 20, "call", "Call with Marco about the Helvetia Insurance deal", "sales", 25),
+    ("Red Hat", 9, "email", "Sent the joint fact sheet draft to Nina", "marketing", None),
+    # Exoscale: fortnightly, synced recently.
+    ("Exoscale", 40, "qbr", "QBR in Lausanne: growth of managed Kubernetes", "manager", None),
+    ("Exoscale", 16, "sync_meeting", "Fortnightly sync: SKS roadmap", "manager", None),
+    ("Exoscale", 3, "sync_meeting", "Fortnightly sync: webinar preparation", "manager", 4),
+    ("Exoscale", 2, "meeting", "Workshop on joint reference architecture", "sales", None),
+    ("cloudscale.ch", 12, "sync_meeting", "Monthly sync: object storage pricing", "manager", None),
+    ("cloudscale.ch", 5, "note", "Petra confirmed the new billing contact", "sales", None),
+    ("Amazon Web Services", 60, "sync_meeting", "Quarterly sync: APN tier review", "manager", None),
+    ("Amazon Web Services", 25, "event", "AWS Summit Zurich booth duty", "marketing", None),
+    ("SUSE", 21, "sync_meeting", "Monthly sync: Rancher partnership", "manager", None),
+    ("Upbound", 10, "call", "Onboarding call: Crossplane training plan", "manager", 3),
+    ("Ingram Micro Schweiz", 45, "sync_meeting", "Quarterly sync: distribution terms", "manager", None),
+    ("Alpine IT Consulting AG", 14, "sync_meeting", "Monthly sync: first joint customer", "manager", None),
+    ("Léman Cloud Partners SA", 30, "meeting", "Intro meeting in Geneva", "sales", 40),
+]
+
+
+@demo_seeder(order=20)
+def seed_activities(today: date, users: dict[str, User]) -> None:
+    partners = {p.name: p for p in Partner.objects.filter(name__in={row[0] for row in DEMO_ACTIVITIES} | {"Red Hat"})}
+    if "Red Hat" not in partners:
+        return
+    for name, days_ago, kind, subject, author, follow_up in DEMO_ACTIVITIES:
+        occurred = today - timedelta(days=days_ago)
+        activity, created = Activity.objects.get_or_create(
+            partner=partners[name],
+            occurred_on=occurred,
+            subject=subject,
+            defaults={
+                "kind": kind,
+                "author": users[author],
+                "notes": f"Notes from the {kind.replace('_', ' ')} with {name}.",
+                "follow_up_on": occurred + timedelta(days=follow_up) if follow_up is not None else None,
+            },
+        )
+        if created:
+            activity.participants.set({users[author], users["manager"]})
+            activity.contacts.set(list(partners[name].contacts.all()[:2]))
+
+    red_hat, exoscale, cloudscale = partners["Red Hat"], partners.get("Exoscale"), partners.get("cloudscale.ch")
+
+    opportunities = [
+        (red_hat, "Helvetia Insurance", "Managed OpenShift platform", "480000", "CHF", "proposal", 45, "sales"),
+        (red_hat, "Canton Zug", "OpenShift on premises with 24/7 ops", "220000", "CHF", "qualified", 90, "sales"),
+        (exoscale, "Fintech Startup GmbH", "Managed SKS for payments platform", "60000", "EUR", "negotiation", 20, "sales"),
+        (cloudscale, "University of Basel", "Research cluster operations", "95000", "CHF", "lead", 120, "manager"),
+        (exoscale, "Retail Group SA", "Multi-cloud migration", "150000", "EUR", "won", -10, "sales"),
+    ]
+    for partner, customer, title, value, currency, stage, close_in, owner in opportunities:
+        if partner is None:
+            continue
+        Opportunity.objects.get_or_create(
+            partner=partner, title=title,
+            defaults={"end_customer": customer, "value": Decimal(value), "currency": currency, "stage": stage,
+                      "expected_close": today + timedelta(days=close_in), "owner": users[owner]},
+        )
+
+    submitted = timezone.make_aware(datetime.combine(today - timedelta(days=80), time(10, 0)))
+    registrations = [
+        # Approved and expiring in 10 days: the deal_registration_expiring reminder is due.
+        (red_hat, "RH-DR-2026-0042", "Helvetia Insurance AG", "approved", 10, "480000", "CHF"),
+        (red_hat, "RH-DR-2026-0057", "Canton Zug", "submitted", None, "220000", "CHF"),
+        (red_hat, "", "Swiss Post Ltd.", "draft", None, "75000", "CHF"),
+        (exoscale, "EXO-4711", "Fintech Startup GmbH", "approved", 75, "60000", "EUR"),
+        (exoscale, "EXO-4620", "Retail Group SA", "won", None, "150000", "EUR"),
+    ]
+    for partner, reg_id, customer, status, expires_in, value, currency in registrations:
+        if partner is None:
+            continue
+        DealRegistration.objects.get_or_create(
+            partner=partner, customer=customer,
+            defaults={"registration_id": reg_id, "status": status, "value": Decimal(value), "currency": currency,
+                      "products": "VSHN Managed OpenShift, 24/7 support", "owner": users["sales"],
+                      "submitted_at": submitted if status != "draft" else None,
+                      "expires_on": today + timedelta(days=expires_in) if expires_in is not None else None},
+        )
+
+    checked_at = timezone.now() - timedelta(days=50)
+    campaigns = [
+        # title, kind, partners, status, starts in days, length, budget, leads, attendees, brand checked, PR approved
+        ("Red Hat & VSHN OpenShift Meetup Zurich", "event", [red_hat], "done", -55, 0, "8000", 34, 61, True, True),
+        ("Managed Kubernetes webinar", "webinar", [exoscale, cloudscale], "in_progress", 12, 0, "2500", 0, 0, True, False),
+        ("Swiss Sovereign Cloud roadshow", "roadshow", [exoscale, cloudscale, red_hat], "planned", 40, 10, "30000", 0, 0, False, False),
+        ("Joint fact sheet: OpenShift operations", "collateral", [red_hat], "in_progress", -5, 20, "3000", 0, 0, False, True),
+        ("Press release: APPUiO on Exoscale", "pr", [exoscale], "published", -30, 0, "0", 12, 0, True, True),
+    ]
+    for title, kind, members, status, start_in, length, budget, leads, attendees, brand, pr in campaigns:
+        members = [p for p in members if p is not None]
+        if not members:
+            continue
+        starts = today + timedelta(days=start_in)
+        campaign, created = Campaign.objects.get_or_create(
+            title=title,
+            defaults={"kind": kind, "status": status, "starts_on": starts, "ends_on": starts + timedelta(days=length),
+                      "budget": Decimal(budget), "currency": "CHF", "leads": leads, "attendees": attendees,
+                      "owner": users["marketing"], "pr_guidelines_approved": pr,
+                      "brand_checked_by": users["marketing"] if brand else None, "brand_checked_at": checked_at if brand else None},
+        )
+        if created:
+            campaign.partners.set(members)
+
+    plan, _ = JointPlan.objects.get_or_create(
+        partner=red_hat, quarter=quarter_of(today),
+        defaults={"summary": "Grow Managed OpenShift in Swiss insurance and public sector; one joint event per quarter."},
+    )
+    initiatives = [
+        ("Close Helvetia Insurance", "sales", "sales", "in_progress", None, "Managed OpenShift platform", "Helvetia Insurance AG"),
+        ("Public sector pipeline: 3 qualified leads", "sales", "sales", "planned", None, None, None),
+        ("Joint fact sheet", "marketing", "marketing", "in_progress", "Joint fact sheet: OpenShift operations", None, None),
+        ("Roadshow stop in Zurich", "marketing", "marketing", "planned", "Swiss Sovereign Cloud roadshow", None, None),
+    ]
+    for title, kind, owner, status, campaign_title, opportunity_title, customer in initiatives:
+        JointPlanInitiative.objects.get_or_create(
+            plan=plan, title=title,
+            defaults={
+                "kind": kind, "owner": users[owner], "status": status,
+                "campaign": Campaign.objects.filter(title=campaign_title).first() if campaign_title else None,
+                "opportunity": Opportunity.objects.filter(partner=red_hat, title=opportunity_title).first() if opportunity_title else None,
+                "deal_registration": DealRegistration.objects.filter(partner=red_hat, customer=customer).first() if customer else None,
+            },
+        )

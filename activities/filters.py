@@ -1,0 +1,98 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from partnerhub.money import Currency
+from partners.models import Partner
+
+from .models import Activity, Campaign, DealRegistration, Opportunity
+
+DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+
+
+def _active_partners(request=None):
+    return Partner.objects.filter(archived=False).only("pk", "name").order_by("name")
+
+
+def _users(request=None):
+    return get_user_model().objects.filter(is_active=True).only("pk", "username").order_by("username")
+
+
+class _Search:
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class ActivityFilter(_Search, django_filters.FilterSet):
+    search_fields = ("subject", "notes")
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
+    author = django_filters.ModelChoiceFilter(queryset=_users)
+    occurred_on = django_filters.DateFromToRangeFilter(label="Date (from – to)", widget=DATE_WIDGET)
+
+    class Meta:
+        model = Activity
+        fields = ["q", "partner", "kind", "author", "occurred_on"]
+
+
+class SyncMeetingFilter(django_filters.FilterSet):
+    manager = django_filters.ModelChoiceFilter(
+        queryset=lambda request: get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by("username"),
+        label="Partner manager",
+    )
+    sync_cadence = django_filters.ChoiceFilter(
+        choices=[c for c in Partner.SyncCadence.choices if c[0] != Partner.SyncCadence.NONE], label="Cadence"
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["manager", "sync_cadence"]
+
+
+class OpportunityFilter(_Search, django_filters.FilterSet):
+    search_fields = ("title", "end_customer")
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    stage = django_filters.MultipleChoiceFilter(choices=Opportunity.Stage.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=_users)
+    currency = django_filters.ChoiceFilter(choices=Currency.choices)
+    expected_close = django_filters.DateFromToRangeFilter(label="Expected close (from – to)", widget=DATE_WIDGET)
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "partner", "stage", "owner", "currency", "expected_close"]
+
+
+class DealRegistrationFilter(_Search, django_filters.FilterSet):
+    search_fields = ("customer", "registration_id", "products")
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    status = django_filters.ChoiceFilter(choices=DealRegistration.Status.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=_users)
+    expires_on = django_filters.DateFromToRangeFilter(label="Expires (from – to)", widget=DATE_WIDGET)
+
+    class Meta:
+        model = DealRegistration
+        fields = ["q", "partner", "status", "owner", "expires_on"]
+
+
+class CampaignFilter(_Search, django_filters.FilterSet):
+    search_fields = ("title", "description")
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(field_name="partners", queryset=_active_partners)
+    kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices)
+    status = django_filters.ChoiceFilter(choices=Campaign.Status.choices)
+    quarter = django_filters.CharFilter(label="Quarter", help_text='e.g. "2026-Q4"')
+
+    class Meta:
+        model = Campaign
+        fields = ["q", "partner", "kind", "status", "quarter"]

@@ -1,0 +1,124 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from partners.models import Contact, Partner
+
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _active_users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+def _active_partners():
+    return Partner.objects.filter(archived=False).order_by("name")
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["partner", "kind", "occurred_on", "subject", "notes", "participants", "contacts", "follow_up_on", "inform_team"]
+        widgets = {"occurred_on": DATE_INPUT, "follow_up_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, partner: Partner | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = _active_partners()
+        self.fields["participants"].queryset = _active_users()
+        self.fields["participants"].help_text = "VSHNeers who took part."
+        contacts = Contact.objects.filter(is_active=True).select_related("partner").order_by("partner__name", "last_name")
+        partner = partner or (self.instance.partner if self.instance.partner_id else None)
+        if partner is not None:
+            self.fields["partner"].initial = partner.pk
+            contacts = contacts.filter(partner=partner)
+        self.fields["contacts"].queryset = contacts
+        self.fields["contacts"].label_from_instance = lambda c: f"{c.full_name} ({c.partner.name})"
+
+    def clean(self):
+        cleaned = super().clean()
+        partner = cleaned.get("partner")
+        wrong = [c for c in cleaned.get("contacts") or [] if partner and c.partner_id != partner.pk]
+        if wrong:
+            self.add_error("contacts", f"{', '.join(c.full_name for c in wrong)} do not work at {partner.name}.")
+        return cleaned
+
+
+class QuickActivityForm(forms.ModelForm):
+    """The three-field log on the partner page."""
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "occurred_on", "subject"]
+        widgets = {"occurred_on": DATE_INPUT}
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "owner", "notes"]
+        widgets = {"expected_close": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = _active_partners()
+        self.fields["owner"].queryset = _active_users()
+
+
+class DealRegistrationForm(forms.ModelForm):
+    confirm_duplicate = forms.BooleanField(
+        required=False, label="Save anyway: this is not a duplicate", widget=forms.CheckboxInput(attrs={"data-testid": "confirm-duplicate"})
+    )
+
+    class Meta:
+        model = DealRegistration
+        fields = ["partner", "registration_id", "customer", "products", "value", "currency", "expires_on", "owner", "notes"]
+        widgets = {"expires_on": DATE_INPUT, "products": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = _active_partners()
+        self.fields["owner"].queryset = _active_users()
+        self.fields["customer"].help_text = "The end customer as the partner's portal names it."
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=DealRegistration.Status.choices)
+    expires_on = forms.DateField(required=False, widget=DATE_INPUT)
+
+
+class CampaignForm(forms.ModelForm):
+    partners = forms.ModelMultipleChoiceField(queryset=Partner.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "kind", "partners", "status", "starts_on", "ends_on", "budget", "currency", "leads", "attendees",
+                  "owner", "pr_guidelines_approved", "description"]
+        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partners"].queryset = _active_partners()
+        self.fields["owner"].queryset = _active_users()
+        self.fields["status"].help_text = "Done or published needs the brand check and the partner's PR guidelines approved."
+
+
+class JointPlanForm(forms.ModelForm):
+    class Meta:
+        model = JointPlan
+        fields = ["summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+
+class InitiativeForm(forms.ModelForm):
+    class Meta:
+        model = JointPlanInitiative
+        fields = ["title", "kind", "owner", "status", "campaign", "opportunity", "deal_registration", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["campaign"].queryset = Campaign.objects.filter(partners=partner).order_by("-starts_on")
+        self.fields["opportunity"].queryset = partner.opportunities.order_by("title")
+        self.fields["deal_registration"].queryset = partner.deal_registrations.order_by("-created_at")

@@ -1,0 +1,64 @@
+"""Activity reminders (DESIGN.md): sync meetings due and deal registrations expiring; and the
+nightly sweep that marks approved registrations past their expiry date as expired."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+
+from partnerhub.reminders import DueReminder, housekeeping, reminder
+
+from . import selectors, services
+
+REGISTRATION_EXPIRY_LEAD_DAYS = 14
+
+
+@housekeeping("deal_registrations_expire")
+def deal_registrations_expire(today: date) -> int:
+    return services.deal_registrations_expire(today=today)
+
+
+@reminder("sync_meeting_due")
+def sync_meeting_due(today: date) -> Iterator[DueReminder]:
+    """The cadence has (almost: the lead time) elapsed since the last sync meeting, to the partner
+    manager. Two queries for all partners (partners, then the last sync per partner in one aggregate)."""
+    lead = timedelta(days=settings.REMINDER_SYNC_MEETING_LEAD_DAYS)
+    partners = list(selectors.sync_meeting_partners().filter(manager__isnull=False).select_related("manager"))
+    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    for partner in partners:
+        status = statuses[partner.pk]
+        if status.next_due is None or status.next_due - lead > today:
+            continue
+        when = "was due" if status.overdue else "is due"
+        yield DueReminder(
+            obj=partner,
+            due_key=status.next_due.isoformat(),
+            recipients=[partner.manager],
+            title=f"Sync meeting with {partner.name} {when} on {status.next_due:%d %b %Y}",
+            body=(
+                f"{partner.name} has a {partner.get_sync_cadence_display().lower()} sync cadence; the last sync meeting was "
+                f"{status.last_sync.strftime('%d %b %Y') if status.last_sync else 'never held'}. "
+                "Schedule the next one and log it in PartnerHub."
+            ),
+            url=partner.get_absolute_url() + "#timeline",
+        )
+
+
+@reminder("deal_registration_expiring")
+def deal_registration_expiring(today: date) -> Iterator[DueReminder]:
+    """An approved registration expires within 14 days, to its owner (partner manager if none)."""
+    for registration in selectors.registrations_expiring(today=today, days=REGISTRATION_EXPIRY_LEAD_DAYS):
+        recipient = registration.owner or registration.partner.manager
+        yield DueReminder(
+            obj=registration,
+            due_key=registration.expires_on.isoformat(),
+            recipients=[recipient],
+            title=f"Deal registration for {registration.customer} ({registration.partner.name}) expires on {registration.expires_on:%d %b %Y}",
+            body=(
+                f"The approved registration {registration.registration_id or ''} with {registration.partner.name} for "
+                f"{registration.customer} ({registration.value} {registration.currency}) expires on "
+                f"{registration.expires_on:%d %b %Y}. Ask the partner for an extension or close the deal."
+            ).replace("  ", " "),
+            url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
+        )

@@ -1,0 +1,267 @@
+"""Reads for activities: each page's query count is decided here."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.models import User
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum
+
+from partnerhub.money import totals_by_currency
+from partnerhub.sorting import apply_sort
+from partners.models import Partner
+
+from .filters import ActivityFilter, CampaignFilter, DealRegistrationFilter, OpportunityFilter, SyncMeetingFilter
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
+
+TIMELINE_PAGE_SIZE = 25
+EXPIRING_SOON_DAYS = 14
+
+
+# --- Keyset pagination -----------------------------------------------------------------------
+# The timeline and feed walk (occurred_on, id) newest first with "?before=<date>_<id>", so page
+# 200 costs the same index range scan as page 1 (no OFFSET over a large table, no COUNT).
+
+
+def parse_cursor(value: str | None) -> tuple[date, int] | None:
+    if not value or "_" not in value:
+        return None
+    day, _, pk = value.partition("_")
+    try:
+        return date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(queryset: QuerySet[Activity], before: str | None, size: int = TIMELINE_PAGE_SIZE) -> tuple[list[Activity], str | None]:
+    """One page of activities older than the cursor, and the cursor for the next page (None at the end)."""
+    cursor = parse_cursor(before)
+    if cursor:
+        day, pk = cursor
+        queryset = queryset.filter(Q(occurred_on__lt=day) | Q(occurred_on=day, id__lt=pk))
+    rows = list(queryset.order_by("-occurred_on", "-id")[: size + 1])
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, f"{rows[-1].occurred_on.isoformat()}_{rows[-1].pk}"
+
+
+# --- Activities ------------------------------------------------------------------------------
+
+
+def activity_feed(*, params: dict | None = None) -> tuple[ActivityFilter, QuerySet[Activity]]:
+    base = Activity.objects.select_related("partner", "author")
+    filterset = ActivityFilter(params or None, queryset=base)
+    return filterset, filterset.qs.order_by("-occurred_on", "-id")
+
+
+def partner_timeline(*, partner: Partner) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(partner=partner)
+        .select_related("author")
+        .prefetch_related("participants", "contacts")
+    )
+
+
+def recent_activities(*, partner: Partner, limit: int = 10) -> list[Activity]:
+    return list(Activity.objects.filter(partner=partner).select_related("author").order_by("-occurred_on", "-id")[:limit])
+
+
+def my_follow_ups(*, user: User) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(author=user, follow_up_done=False, follow_up_on__isnull=False)
+        .select_related("partner")
+        .order_by("follow_up_on", "id")
+    )
+
+
+# --- Sync meetings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    cadence_days: int | None
+    last_sync: date | None
+    next_due: date | None
+    overdue_days: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+def last_sync_dates(partner_ids: Iterable[int]) -> dict[int, date]:
+    """The newest sync meeting of each partner in ONE aggregate query (uses the partner/kind/date index)."""
+    rows = (
+        Activity.objects.filter(partner_id__in=list(partner_ids), kind=Activity.Kind.SYNC_MEETING)
+        .values("partner")
+        .annotate(last=Max("occurred_on"))
+        .values_list("partner", "last")
+    )
+    return dict(rows)
+
+
+def _status(partner: Partner, last: date | None, today: date) -> SyncStatus:
+    cadence = partner.cadence_days
+    if cadence is None:
+        return SyncStatus(None, last, None, 0)
+    # A partner that never had a sync meeting is due since it was created.
+    start = last or partner.created_at.date()
+    next_due = start + timedelta(days=cadence)
+    return SyncStatus(cadence, last, next_due, max((today - next_due).days, 0))
+
+
+def sync_status_for_partner_objects(partners: Sequence[Partner], today: date) -> dict[int, SyncStatus]:
+    """Sync status for already loaded partners: one query."""
+    last = last_sync_dates(p.pk for p in partners)
+    return {p.pk: _status(p, last.get(p.pk), today) for p in partners}
+
+
+def sync_status_for_partners(partner_ids: Iterable[int], today: date) -> dict[int, SyncStatus]:
+    """Last sync, next due date and overdue days per partner, in bulk: two queries however many partners."""
+    partners = list(Partner.objects.filter(pk__in=list(partner_ids)).only("pk", "sync_cadence", "created_at"))
+    return sync_status_for_partner_objects(partners, today)
+
+
+def sync_meeting_partners() -> QuerySet[Partner]:
+    """Partners that have sync meetings at all: not archived, with a cadence."""
+    return Partner.objects.filter(archived=False).exclude(sync_cadence=Partner.SyncCadence.NONE)
+
+
+def sync_meeting_list(*, params: dict | None, today: date) -> tuple[SyncMeetingFilter, list[tuple[Partner, SyncStatus]]]:
+    """Every partner with a cadence and its sync status, most overdue first."""
+    filterset = SyncMeetingFilter(params or None, queryset=sync_meeting_partners().select_related("manager"))
+    partners = list(filterset.qs)
+    statuses = sync_status_for_partner_objects(partners, today)
+    rows = sorted(((p, statuses[p.pk]) for p in partners), key=lambda row: (row[1].next_due, row[0].name))
+    return filterset, rows
+
+
+# --- Deals -----------------------------------------------------------------------------------
+
+OPPORTUNITY_SORTS = {
+    "close": ("expected_close", "id"),
+    "-close": ("-expected_close", "-id"),
+    "value": ("value", "id"),
+    "-value": ("-value", "-id"),
+    "partner": ("partner__name", "id"),
+    "stage": ("stage", "expected_close", "id"),
+}
+
+REGISTRATION_SORTS = {
+    "-created": ("-created_at", "-id"),
+    "expires": ("expires_on", "id"),
+    "customer": ("customer", "id"),
+    "partner": ("partner__name", "id"),
+    "status": ("status", "-created_at", "-id"),
+    "-value": ("-value", "-id"),
+}
+
+CAMPAIGN_SORTS = {
+    "-starts": ("-starts_on", "-id"),
+    "starts": ("starts_on", "id"),
+    "title": ("title", "id"),
+    "status": ("status", "-starts_on", "-id"),
+}
+
+
+def opportunity_list(*, params: dict | None = None, sort: str | None = None):
+    base = Opportunity.objects.select_related("partner", "owner")
+    filterset = OpportunityFilter(params or None, queryset=base)
+    queryset, sort_key = apply_sort(filterset.qs, sort, OPPORTUNITY_SORTS, "close")
+    return filterset, queryset, sort_key
+
+
+def totals(queryset: QuerySet, field: str = "value") -> dict:
+    """Totals per currency of the filtered rows, in one GROUP BY query (never across currencies)."""
+    rows = queryset.order_by().values("currency").annotate(total=Sum(field)).values_list("currency", "total")
+    return totals_by_currency(rows)
+
+
+def deal_registration_list(*, params: dict | None = None, sort: str | None = None):
+    base = DealRegistration.objects.select_related("partner", "owner")
+    filterset = DealRegistrationFilter(params or None, queryset=base)
+    queryset, sort_key = apply_sort(filterset.qs, sort, REGISTRATION_SORTS, "-created")
+    return filterset, queryset, sort_key
+
+
+def registrations_expiring(*, today: date, days: int = EXPIRING_SOON_DAYS) -> QuerySet[DealRegistration]:
+    """Approved registrations whose expiry date is today or within `days` days."""
+    return (
+        DealRegistration.objects.filter(
+            status=DealRegistration.Status.APPROVED, expires_on__gte=today, expires_on__lte=today + timedelta(days=days)
+        )
+        .select_related("partner", "owner", "partner__manager")
+        .order_by("expires_on", "id")
+    )
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+
+
+def campaign_list(*, params: dict | None = None, sort: str | None = None):
+    base = Campaign.objects.select_related("owner", "brand_checked_by").prefetch_related(
+        Prefetch("partners", queryset=Partner.objects.only("pk", "name", "slug"))
+    )
+    filterset = CampaignFilter(params or None, queryset=base)
+    queryset, sort_key = apply_sort(filterset.qs, sort, CAMPAIGN_SORTS, "-starts")
+    return filterset, queryset, sort_key
+
+
+def campaigns_in_month(*, first: date, last: date) -> list[Campaign]:
+    """Campaigns running on any day of the month (an open end means a one-day campaign)."""
+    return list(
+        Campaign.objects.filter(starts_on__lte=last)
+        .filter(Q(ends_on__gte=first) | Q(ends_on__isnull=True, starts_on__gte=first))
+        .exclude(status=Campaign.Status.CANCELLED)
+        .order_by("starts_on", "id")[:500]
+    )
+
+
+# --- Partner sections ------------------------------------------------------------------------
+
+
+def partner_deals(*, partner: Partner, limit: int = 10) -> dict:
+    opportunities = list(
+        Opportunity.objects.filter(partner=partner, stage__in=Opportunity.OPEN_STAGES).select_related("owner").order_by("expected_close", "id")[:limit]
+    )
+    registrations = list(
+        DealRegistration.objects.filter(partner=partner).select_related("owner").order_by("-created_at", "-id")[:limit]
+    )
+    return {"opportunities": opportunities, "registrations": registrations}
+
+
+def partner_campaigns(*, partner: Partner, limit: int = 10) -> list[Campaign]:
+    return list(Campaign.objects.filter(partners=partner).order_by("-starts_on", "-id")[:limit])
+
+
+def plan_initiatives(*, partner: Partner, quarter: str) -> list[JointPlanInitiative]:
+    return list(
+        JointPlanInitiative.objects.filter(plan__partner=partner, plan__quarter=quarter).select_related(
+            "owner", "campaign", "opportunity", "deal_registration"
+        )
+    )
+
+
+def joint_plan(*, partner: Partner, quarter: str) -> JointPlan | None:
+    return (
+        JointPlan.objects.filter(partner=partner, quarter=quarter)
+        .prefetch_related(
+            Prefetch(
+                "initiatives",
+                queryset=JointPlanInitiative.objects.select_related("owner", "campaign", "opportunity", "deal_registration"),
+            )
+        )
+        .first()
+    )
+
+
+def joint_plan_list(*, quarter: str | None = None) -> QuerySet[JointPlan]:
+    queryset = JointPlan.objects.select_related("partner")
+    if quarter:
+        queryset = queryset.filter(quarter=quarter)
+    return queryset.order_by("-quarter", "partner__name")
+
+
+def current_quarter(today: date) -> str:
+    return quarter_of(today)

@@ -1,0 +1,484 @@
+"""Thin views: parse the request, call a selector or a service, render."""
+
+import calendar
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from partnerhub.csv_export import csv_response
+from partnerhub.permissions import action_required
+from partnerhub.roles import Action
+from partners.models import Partner
+
+from . import selectors, services
+from .forms import (
+    ActivityForm,
+    CampaignForm,
+    DealRegistrationForm,
+    InitiativeForm,
+    JointPlanForm,
+    OpportunityForm,
+    QuickActivityForm,
+    TransitionForm,
+)
+from .models import QUARTER_VALIDATOR, Activity, Campaign, DealRegistration, JointPlanInitiative, Opportunity
+from .partner_sections import timeline_context
+
+PAGE_SIZE = 25
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form instead of answering 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _querystring(request: HttpRequest, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", "format", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _form_page(request, form, title, *, back: str, breadcrumb: tuple[str, str] | None = None, extra: dict | None = None):
+    context = {"form": form, "title": title, "back": back, "breadcrumb": breadcrumb}
+    context.update(extra or {})
+    return render(request, "activities/form_page.html", context)
+
+
+# --- Activities ------------------------------------------------------------------------------
+
+
+def activity_feed(request: HttpRequest) -> HttpResponse:
+    filterset, activities = selectors.activity_feed(params=request.GET)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "activities.csv",
+            ["Date", "Partner", "Kind", "Subject", "Author", "Follow-up", "Follow-up done", "Notes"],
+            (
+                [a.occurred_on.isoformat(), a.partner.name, a.get_kind_display(), a.subject,
+                 a.author.get_username() if a.author else "", a.follow_up_on.isoformat() if a.follow_up_on else "",
+                 "yes" if a.follow_up_done else "no", a.notes]
+                for a in activities.iterator(chunk_size=1000)
+            ),
+        )
+    rows, next_cursor = selectors.keyset_page(activities, request.GET.get("before"))
+    return render(
+        request,
+        "activities/feed.html",
+        {"filter": filterset, "activities": rows, "next_cursor": next_cursor, "querystring": _querystring(request, "before"),
+         "is_first_page": not request.GET.get("before")},
+    )
+
+
+def partner_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.select_related("manager"), slug=slug)
+    rows, next_cursor = selectors.keyset_page(selectors.partner_timeline(partner=partner), request.GET.get("before"))
+    return render(
+        request,
+        "activities/timeline.html",
+        {"partner": partner, "activities": rows, "next_cursor": next_cursor, "is_first_page": not request.GET.get("before")},
+    )
+
+
+def _activity_form_view(request: HttpRequest, activity: Activity, partner: Partner | None) -> HttpResponse:
+    form = ActivityForm(request.POST or None, instance=activity, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.activity_log(
+                activity=form.instance,
+                author=request.user,
+                participants=form.cleaned_data["participants"],
+                contacts=form.cleaned_data["contacts"],
+            )
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"{saved.get_kind_display()} logged.")
+            return redirect(reverse("partners:detail", kwargs={"slug": saved.partner.slug}) + "#timeline")
+    back = partner.get_absolute_url() + "#timeline" if partner else reverse("activities:feed")
+    title = f"Edit: {activity.subject}" if activity.pk else (f"Log activity with {partner.name}" if partner else "Log activity")
+    return _form_page(request, form, title, back=back, breadcrumb=("Activities", reverse("activities:feed")))
+
+
+@action_required(Action.LOG_ACTIVITIES)
+def activity_create(request: HttpRequest) -> HttpResponse:
+    partner = None
+    if request.GET.get("partner"):
+        partner = Partner.objects.filter(slug=request.GET["partner"], archived=False).first()
+    initial_kind = request.GET.get("kind")
+    activity = Activity(partner=partner, occurred_on=timezone.localdate())
+    if initial_kind in Activity.Kind.values:
+        activity.kind = initial_kind
+    return _activity_form_view(request, activity, partner)
+
+
+@action_required(Action.LOG_ACTIVITIES)
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity.objects.select_related("partner"), pk=pk)
+    return _activity_form_view(request, activity, activity.partner)
+
+
+@require_POST
+@action_required(Action.LOG_ACTIVITIES)
+def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The three-field log on the partner page. With htmx it answers the re-rendered section, so
+    the new entry and the next sync date appear without a reload; without htmx it redirects."""
+    partner = get_object_or_404(Partner.objects.select_related("manager"), slug=slug, archived=False)
+    form = QuickActivityForm(request.POST, instance=Activity(partner=partner))
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.activity_log(activity=form.instance, author=request.user)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+    if request.headers.get("HX-Request"):
+        if saved is not None:
+            form = None  # a fresh form for the next entry
+            partner.refresh_from_db(fields=["health", "health_reasons"])
+        context = timeline_context(partner, request, quick_form=form)
+        # Also swap the page's health badge out of band: logging a sync meeting can change it.
+        return render(request, "activities/_partner_timeline.html",
+                      {"section": context, "partner": partner, "swap_health": saved is not None})
+    if saved is None:
+        # Without htmx, show the full form with what was typed and why it was refused.
+        data = request.POST.copy()
+        data["partner"] = str(partner.pk)
+        full = ActivityForm(data, instance=Activity(partner=partner), partner=partner)
+        full.is_valid()
+        for error in form.non_field_errors():
+            full.add_error(None, error)
+        return _form_page(request, full, f"Log activity with {partner.name}", back=partner.get_absolute_url(),
+                          extra={"action": reverse("activities:create") + f"?partner={partner.slug}"})
+    messages.success(request, f"{saved.get_kind_display()} logged.")
+    return redirect(partner.get_absolute_url() + "#timeline")
+
+
+def my_follow_ups(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = _page(request, selectors.my_follow_ups(user=request.user))
+    return render(request, "activities/follow_ups.html", {"page_obj": page, "today": today, "querystring": ""})
+
+
+@require_POST
+@action_required(Action.LOG_ACTIVITIES)
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = get_object_or_404(Activity, pk=pk)
+    services.activity_mark_follow_up_done(activity=activity, by=request.user)  # PermissionDenied -> 403
+    messages.success(request, f"Follow-up on \u201c{activity.subject}\u201d done.")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else reverse("activities:follow-ups"))
+
+
+def sync_meetings(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    filterset, rows = selectors.sync_meeting_list(params=request.GET, today=today)
+    horizon = today + timedelta(days=30)
+    overdue = [row for row in rows if row[1].overdue]
+    upcoming = [row for row in rows if not row[1].overdue and row[1].next_due <= horizon]
+    later = [row for row in rows if row[1].next_due > horizon]
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "sync-meetings.csv",
+            ["Partner", "Partner manager", "Cadence", "Last sync meeting", "Next due", "Days overdue"],
+            ([p.name, p.manager.get_username() if p.manager else "", p.get_sync_cadence_display(),
+              s.last_sync.isoformat() if s.last_sync else "", s.next_due.isoformat(), s.overdue_days] for p, s in rows),
+        )
+    return render(request, "activities/sync_meetings.html",
+                  {"filter": filterset, "overdue": overdue, "upcoming": upcoming, "later": later, "today": today,
+                   "querystring": _querystring(request)})
+
+
+# --- Opportunities ---------------------------------------------------------------------------
+
+
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    filterset, opportunities, sort = selectors.opportunity_list(params=request.GET, sort=request.GET.get("sort"))
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "opportunities.csv",
+            ["Partner", "End customer", "Title", "Value", "Currency", "Stage", "Expected close", "Owner"],
+            ([o.partner.name, o.end_customer, o.title, o.value, o.currency, o.get_stage_display(),
+              o.expected_close.isoformat() if o.expected_close else "", o.owner.get_username() if o.owner else ""]
+             for o in opportunities.iterator(chunk_size=1000)),
+        )
+    return render(request, "activities/opportunity_list.html",
+                  {"filter": filterset, "page_obj": _page(request, opportunities), "sort": sort,
+                   "totals": selectors.totals(opportunities), "querystring": _querystring(request)})
+
+
+def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
+    form = OpportunityForm(request.POST or None, instance=opportunity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opportunity_save(opportunity=form.instance)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Opportunity saved.")
+            return redirect("activities:opportunities")
+    title = f"Edit {opportunity.title}" if opportunity.pk else "New opportunity"
+    return _form_page(request, form, title, back=reverse("activities:opportunities"),
+                      breadcrumb=("Opportunities", reverse("activities:opportunities")))
+
+
+@action_required(Action.MANAGE_DEALS)
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
+    return _opportunity_form_view(request, Opportunity(partner=partner, owner=request.user))
+
+
+@action_required(Action.MANAGE_DEALS)
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _opportunity_form_view(request, get_object_or_404(Opportunity, pk=pk))
+
+
+# --- Deal registrations ----------------------------------------------------------------------
+
+
+def _registration_csv(filename: str, registrations) -> HttpResponse:
+    return csv_response(
+        filename,
+        ["Partner", "Registration ID", "Customer", "Products", "Value", "Currency", "Status", "Submitted", "Expires", "Owner"],
+        ([r.partner.name, r.registration_id, r.customer, r.products, r.value, r.currency, r.get_status_display(),
+          r.submitted_at.isoformat() if r.submitted_at else "", r.expires_on.isoformat() if r.expires_on else "",
+          r.owner.get_username() if r.owner else ""] for r in registrations.iterator(chunk_size=1000)),
+    )
+
+
+def registration_list(request: HttpRequest) -> HttpResponse:
+    filterset, registrations, sort = selectors.deal_registration_list(params=request.GET, sort=request.GET.get("sort"))
+    if request.GET.get("format") == "csv":
+        return _registration_csv("deal-registrations.csv", registrations)
+    return render(request, "activities/registration_list.html",
+                  {"filter": filterset, "page_obj": _page(request, registrations), "sort": sort, "title": "Deal registrations",
+                   "querystring": _querystring(request), "transitions": services.ALLOWED_TRANSITIONS})
+
+
+def registrations_expiring(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    registrations = selectors.registrations_expiring(today=today, days=30)
+    if request.GET.get("format") == "csv":
+        return _registration_csv("deal-registrations-expiring.csv", registrations)
+    return render(request, "activities/registration_list.html",
+                  {"page_obj": _page(request, registrations), "title": "Deal registrations expiring within 30 days",
+                   "expiring": True, "today": today, "querystring": "", "transitions": services.ALLOWED_TRANSITIONS})
+
+
+def _registration_form_view(request: HttpRequest, registration: DealRegistration) -> HttpResponse:
+    form = DealRegistrationForm(request.POST or None, instance=registration)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = services.deal_registration_duplicates(registration=form.instance)
+        if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+            form.add_error("confirm_duplicate", "This looks like a duplicate. Tick the box to save it anyway.")
+        else:
+            try:
+                services.deal_registration_save(registration=form.instance)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, "Deal registration saved.")
+                return redirect("activities:registration-edit", pk=form.instance.pk)
+    title = f"Deal registration: {registration.customer}" if registration.pk else "New deal registration"
+    extra = {"duplicates": duplicates, "registration": registration if registration.pk else None,
+             "next_statuses": sorted(services.ALLOWED_TRANSITIONS.get(registration.status, ())) if registration.pk else []}
+    return _form_page(request, form, title, back=reverse("activities:registrations"),
+                      breadcrumb=("Deal registrations", reverse("activities:registrations")), extra=extra)
+
+
+@action_required(Action.MANAGE_DEALS)
+def registration_create(request: HttpRequest) -> HttpResponse:
+    partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
+    return _registration_form_view(request, DealRegistration(partner=partner, owner=request.user))
+
+
+@action_required(Action.MANAGE_DEALS)
+def registration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _registration_form_view(request, get_object_or_404(DealRegistration.objects.select_related("partner"), pk=pk))
+
+
+@require_POST
+@action_required(Action.MANAGE_DEALS)
+def registration_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(DealRegistration, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Unknown status or a bad expiry date.")
+    else:
+        try:
+            moved = services.deal_registration_transition(
+                registration=registration, to=form.cleaned_data["to"], by=request.user, expires_on=form.cleaned_data["expires_on"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Registration for {moved.customer} is now {moved.get_status_display().lower()}.")
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else registration.get_absolute_url())
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    filterset, campaigns, sort = selectors.campaign_list(params=request.GET, sort=request.GET.get("sort"))
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "campaigns.csv",
+            ["Title", "Kind", "Partners", "Status", "Starts", "Ends", "Quarter", "Budget", "Currency", "Leads", "Attendees",
+             "Brand checked by", "Brand checked at", "PR guidelines approved"],
+            ([c.title, c.get_kind_display(), "; ".join(p.name for p in c.partners.all()), c.get_status_display(),
+              c.starts_on.isoformat(), c.ends_on.isoformat() if c.ends_on else "", c.quarter, c.budget, c.currency, c.leads,
+              c.attendees, c.brand_checked_by.get_username() if c.brand_checked_by else "",
+              c.brand_checked_at.isoformat() if c.brand_checked_at else "", "yes" if c.pr_guidelines_approved else "no"]
+             for c in campaigns.iterator(chunk_size=500)),
+        )
+    return render(request, "activities/campaign_list.html",
+                  {"filter": filterset, "page_obj": _page(request, campaigns), "sort": sort,
+                   "totals": selectors.totals(campaigns, "budget"), "querystring": _querystring(request)})
+
+
+def campaign_calendar(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    campaigns = selectors.campaigns_in_month(first=first, last=last)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append([
+            (day, [c for c in campaigns if c.starts_on <= day <= (c.ends_on or c.starts_on)]) for day in week
+        ])
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = last + timedelta(days=1)
+    return render(request, "activities/campaign_calendar.html",
+                  {"weeks": weeks, "first": first, "today": today, "campaigns": campaigns,
+                   "previous": f"{previous:%Y-%m}", "next": f"{following:%Y-%m}"})
+
+
+def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_save(campaign=form.instance, partners=list(form.cleaned_data["partners"]))
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("activities:campaign-edit", pk=form.instance.pk)
+    title = f"Campaign: {campaign.title}" if campaign.pk else "New campaign"
+    return _form_page(request, form, title, back=reverse("activities:campaigns"),
+                      breadcrumb=("Campaigns", reverse("activities:campaigns")), extra={"campaign": campaign if campaign.pk else None})
+
+
+@action_required(Action.MANAGE_CAMPAIGNS)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    campaign = Campaign(owner=request.user)
+    partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
+    form_initial_partner = [partner.pk] if partner else None
+    if form_initial_partner and request.method == "GET":
+        form = CampaignForm(instance=campaign, initial={"partners": form_initial_partner})
+        return _form_page(request, form, "New campaign", back=reverse("activities:campaigns"),
+                          breadcrumb=("Campaigns", reverse("activities:campaigns")))
+    return _campaign_form_view(request, campaign)
+
+
+@action_required(Action.MANAGE_CAMPAIGNS)
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _campaign_form_view(request, get_object_or_404(Campaign.objects.select_related("brand_checked_by"), pk=pk))
+
+
+@require_POST
+@action_required(Action.MANAGE_CAMPAIGNS)
+def campaign_brand_check(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = services.campaign_brand_check(campaign=get_object_or_404(Campaign, pk=pk), by=request.user)
+    messages.success(request, f"Brand guidelines of \u201c{campaign.title}\u201d checked.")
+    return redirect("activities:campaign-edit", pk=campaign.pk)
+
+
+# --- Joint plans -----------------------------------------------------------------------------
+
+
+def plan_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    quarter = request.GET.get("quarter", "").strip()
+    try:
+        QUARTER_VALIDATOR(quarter)
+    except ValidationError:
+        quarter = ""
+    page = _page(request, selectors.joint_plan_list(quarter=quarter or None))
+    partners = Partner.objects.filter(archived=False).only("pk", "name", "slug").order_by("name")
+    return render(request, "activities/plan_list.html",
+                  {"page_obj": page, "quarter": quarter, "current_quarter": selectors.current_quarter(today),
+                   "partners": partners, "querystring": f"quarter={quarter}" if quarter else ""})
+
+
+def _plan_args(slug: str, quarter: str) -> Partner:
+    try:
+        QUARTER_VALIDATOR(quarter)
+    except ValidationError:
+        raise Http404("No such quarter") from None
+    return get_object_or_404(Partner, slug=slug)
+
+
+def plan_detail(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
+    partner = _plan_args(slug, quarter)
+    plan = selectors.joint_plan(partner=partner, quarter=quarter)
+    form = JointPlanForm(instance=plan)
+    return render(request, "activities/plan_detail.html", {"partner": partner, "quarter": quarter, "plan": plan, "form": form})
+
+
+@require_POST
+@action_required(Action.LOG_ACTIVITIES)
+def plan_save(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
+    partner = _plan_args(slug, quarter)
+    plan = services.joint_plan_get_or_create(partner=partner, quarter=quarter)
+    form = JointPlanForm(request.POST, instance=plan)
+    if form.is_valid():
+        services.joint_plan_save(plan=form.instance)
+        messages.success(request, f"Joint plan {quarter} saved.")
+    return redirect("activities:plan", slug=partner.slug, quarter=quarter)
+
+
+def _initiative_form_view(request: HttpRequest, initiative: JointPlanInitiative, partner: Partner, quarter: str) -> HttpResponse:
+    form = InitiativeForm(request.POST or None, instance=initiative, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.initiative_save(initiative=form.instance, partner=partner, quarter=quarter)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "Initiative saved.")
+            return redirect("activities:plan", slug=partner.slug, quarter=quarter)
+    back = reverse("activities:plan", kwargs={"slug": partner.slug, "quarter": quarter})
+    title = f"Edit {initiative.title}" if initiative.pk else f"New initiative for {partner.name} {quarter}"
+    return _form_page(request, form, title, back=back, breadcrumb=("Joint plans", reverse("activities:plans")))
+
+
+@action_required(Action.LOG_ACTIVITIES)
+def initiative_create(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
+    partner = _plan_args(slug, quarter)
+    return _initiative_form_view(request, JointPlanInitiative(owner=request.user), partner, quarter)
+
+
+@action_required(Action.LOG_ACTIVITIES)
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_object_or_404(JointPlanInitiative.objects.select_related("plan__partner"), pk=pk)
+    return _initiative_form_view(request, initiative, initiative.plan.partner, initiative.plan.quarter)
