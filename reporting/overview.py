@@ -109,19 +109,16 @@ def deal_pipeline(today: date) -> Table | None:
 
 
 def fund_utilisation(today: date) -> Table | None:
-    """Allocated vs claimed (approved) funds per currency."""
+    """Allocated vs committed (approved amounts of approved-or-later claims) per currency."""
     allocation = _model("funds.FundAllocation", "amount", "currency")
     if allocation is None:
         return None
     allocated = dict(allocation.objects.values_list("currency").annotate(total=Sum("amount")).order_by())
     claimed: dict[str, Decimal] = {}
-    claim = _model("funds.FundClaim", "status")
+    claim = _model("funds.FundClaim", "status", "approved_amount", "currency")
     if claim is not None:
-        amount = next((name for name in ("approved_amount", "amount") if _model("funds.FundClaim", name)), None)
-        currency_path = next((p for p in ("currency", "allocation__currency") if _has_path(claim, p)), None)
-        if amount and currency_path:
-            rejected = [s for s in ("draft", "rejected") if s in dict(claim._meta.get_field("status").choices or [])]
-            claimed = dict(claim.objects.exclude(status__in=rejected).values_list(currency_path).annotate(total=Sum(amount)).order_by())
+        committed = getattr(claim, "COMMITTED_STATUSES", ("approved", "proof_submitted", "invoiced", "paid"))
+        claimed = dict(claim.objects.filter(status__in=committed).values_list("currency").annotate(total=Sum("approved_amount")).order_by())
     currencies = sorted(set(allocated) | set(claimed))
     rows = []
     for c in currencies:
@@ -129,24 +126,37 @@ def fund_utilisation(today: date) -> Table | None:
         rows.append([c, f"{a:.2f}", f"{u:.2f}", f"{(u / a * 100):.0f} %" if a else "—"])
     chart = {"type": "bar", "labels": currencies, "datasets": [
         {"label": "Allocated", "data": [_num(allocated.get(c)) for c in currencies]},
-        {"label": "Claimed", "data": [_num(claimed.get(c)) for c in currencies]},
+        {"label": "Committed (approved)", "data": [_num(claimed.get(c)) for c in currencies]},
     ]}
-    return Table("fund_utilisation", "Fund utilisation per currency", ["Currency", "Allocated", "Claimed", "Utilised"], rows, chart)
-
-
-def _has_path(model, path: str) -> bool:
-    for part in path.split("__"):
-        try:
-            f = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        model = f.related_model if f.is_relation else model
-    return True
+    return Table("fund_utilisation", "Fund utilisation per currency", ["Currency", "Allocated", "Committed", "Utilised"], rows, chart)
 
 
 def certification_compliance(today: date) -> Table | None:
+    """The program level VSHN holds at each partner: requirements met, at risk within 90 days, not met.
+    Uses the certifications app's bulk compliance (a fixed number of queries for all partners)."""
+    status_model = _model("certifications.PartnerProgramStatus", "held_level", "partner")
+    if status_model is None:
+        return None
+    try:
+        from certifications.compliance import STATUS_LABELS, partner_compliance
+    except ImportError:
+        return None
+    held = dict(status_model.objects.filter(held_level__isnull=False, partner__archived=False).values_list("partner_id", "held_level_id"))
+    compliance = partner_compliance(list(held), today=today) if held else {}
+    counts = {status: 0 for status in STATUS_LABELS}
+    for partner_id, level_id in held.items():
+        level = compliance[partner_id].level(level_id) if partner_id in compliance else None
+        if level is not None:
+            counts[level.status] = counts.get(level.status, 0) + 1
+    rows = [[STATUS_LABELS.get(status, status), n] for status, n in counts.items()]
+    return Table("certification_compliance", "Program levels held: certification requirements (next 90 days)",
+                 ["Compliance", "Partners"], rows,
+                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+
+
+def certification_holdings(today: date) -> Table | None:
     """Certification holdings: valid, expiring within 90 days, expired."""
-    holding = _model("certifications.Holding", "expires_on") or _model("certifications.CertificationHolding", "expires_on")
+    holding = _model("certifications.Holding", "expires_on")
     if holding is None:
         return None
     soon = today + timedelta(days=90)
@@ -170,7 +180,7 @@ def partner_health(today: date) -> Table:
 TABLES = OrderedDict(
     (f.__name__, f)
     for f in [partners_by_type, partners_by_stage, partner_health, report_status, report_totals, deal_pipeline, fund_utilisation,
-              certification_compliance]
+              certification_compliance, certification_holdings]
 )
 
 
