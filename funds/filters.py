@@ -1,0 +1,82 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from partnerhub.money import Currency
+from partners.models import Partner
+
+from .models import FundAllocation, FundClaim, Invoice
+
+
+def _partners(request=None):
+    return Partner.objects.filter(archived=False).only("pk", "name").order_by("name")
+
+
+def _allocations(request=None):
+    return (
+        FundAllocation.objects.select_related("partner")
+        .only("pk", "kind", "period_label", "partner__name")
+        .order_by("partner__name", "-period_start")
+    )
+
+
+DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+
+
+class FundAllocationFilter(django_filters.FilterSet):
+    partner = django_filters.ModelChoiceFilter(queryset=_partners)
+    kind = django_filters.ChoiceFilter(choices=FundAllocation.Kind.choices)
+    currency = django_filters.ChoiceFilter(choices=Currency.choices)
+    period = django_filters.DateFilter(
+        method="filter_period", label="Period includes", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = FundAllocation
+        fields = ["partner", "kind", "currency", "period"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(period_start__lte=value, period_end__gte=value)
+
+
+class FundClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = django_filters.ModelChoiceFilter(field_name="allocation__partner", queryset=_partners, label="Partner")
+    status = django_filters.ChoiceFilter(choices=FundClaim.Status.choices)
+    allocation = django_filters.ModelChoiceFilter(queryset=_allocations)
+    activity = django_filters.DateFromToRangeFilter(field_name="activity_start", label="Activity date", widget=DATE_WIDGET)
+
+    class Meta:
+        model = FundClaim
+        fields = ["q", "partner", "status", "allocation", "activity"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(tool_reference__icontains=value))
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="Invoice number")
+    partner = django_filters.ModelChoiceFilter(field_name="claim__allocation__partner", queryset=_partners, label="Partner")
+    state = django_filters.ChoiceFilter(
+        choices=[("open", "Open"), ("overdue", "Overdue"), ("paid", "Paid")], method="filter_state", label="State"
+    )
+    currency = django_filters.ChoiceFilter(choices=Currency.choices)
+    issued = django_filters.DateFromToRangeFilter(field_name="issued_on", label="Issued", widget=DATE_WIDGET)
+
+    class Meta:
+        model = Invoice
+        fields = ["q", "partner", "state", "currency", "issued"]
+
+    def filter_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "open":
+            return queryset.filter(paid_on__isnull=True, due_on__gte=today)
+        if value == "overdue":
+            return queryset.filter(paid_on__isnull=True, due_on__lt=today)
+        if value == "paid":
+            return queryset.filter(paid_on__isnull=False)
+        return queryset

@@ -1,0 +1,74 @@
+"""Funds reminders (DESIGN.md): claim deadlines and overdue VSHN invoices.
+
+Both sweeps are bulk: one query for the due objects (with partner and manager joined) and one for
+the accounting group, whatever the number of claims or invoices.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+from partnerhub.reminders import DueReminder, reminder
+
+from . import selectors
+
+# An overdue invoice is reminded the day after its due date, then once a week while unpaid.
+OVERDUE_REMINDER_INTERVAL_DAYS = 7
+
+
+def overdue_week_key(due_on: date, today: date) -> str:
+    """ "w0" from the day after the due date, "w1" a week later, ... A missed week catches up with
+    the current one (not every missed week), and each week's reminder goes out once."""
+    return f"w{(today - due_on).days // OVERDUE_REMINDER_INTERVAL_DAYS}"
+
+
+@reminder("fund_claim_deadline")
+def fund_claim_deadline(today: date) -> Iterator[DueReminder]:
+    """A draft claim (not yet filed in the partner's tool) whose deadline is within 14 days."""
+    for claim in selectors.claim_deadlines_soon(today=today).only(
+        "pk",
+        "title",
+        "claim_deadline",
+        "requested_amount",
+        "currency",
+        "activity_end",
+        "allocation__period_label",
+        "allocation__kind",
+        "allocation__tool_name",
+        "allocation__partner__name",
+        "allocation__partner__slug",
+        "allocation__partner__manager",
+    ):
+        partner = claim.allocation.partner
+        yield DueReminder(
+            obj=claim,
+            due_key=claim.claim_deadline.isoformat(),
+            recipients=[partner.manager],
+            title=f'File the fund claim "{claim.title}" ({partner.name}) by {claim.claim_deadline:%d %b %Y}',
+            body=(
+                f"The claim of {claim.requested_amount} {claim.currency} against {partner.name}'s "
+                f"{claim.allocation.kind.upper()} {claim.allocation.period_label} allocation is still a draft. "
+                f"Submit it in {claim.allocation.tool_name or 'the partner tool'} by {claim.claim_deadline:%d %b %Y}, "
+                f"or the funds for this activity are lost."
+            ),
+            url=claim.get_absolute_url(),
+        )
+
+
+@reminder("invoice_overdue")
+def invoice_overdue(today: date) -> Iterator[DueReminder]:
+    """Unpaid VSHN invoices past their due date: to accounting and the partner manager, weekly."""
+    accounting = selectors.accounting_users()
+    for invoice in selectors.overdue_invoices(today=today).select_related("claim__allocation__partner__manager"):
+        partner = invoice.claim.allocation.partner
+        days = (today - invoice.due_on).days
+        yield DueReminder(
+            obj=invoice,
+            due_key=overdue_week_key(invoice.due_on, today),
+            recipients=[*accounting, partner.manager],
+            title=f"Invoice {invoice.number} to {partner.name} is {days} day{'s' if days != 1 else ''} overdue",
+            body=(
+                f"VSHN invoice {invoice.number} of {invoice.amount} {invoice.currency} to {partner.name} "
+                f'(claim "{invoice.claim.title}") was due on {invoice.due_on:%d %b %Y} and is not marked paid.'
+            ),
+            url=invoice.get_absolute_url(),
+        )
