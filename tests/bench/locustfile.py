@@ -1,0 +1,41 @@
+"""Locust load for `make bench`: signed-in users cycling over the pages given in BENCH_PAGES.
+
+BENCH_PAGES is a JSON object {name: path}; every page is requested equally often.
+"""
+
+import json
+import os
+import re
+
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
+
+PAGES: dict[str, str] = json.loads(os.environ["BENCH_PAGES"])
+USERNAME = os.environ.get("BENCH_USERNAME", "bench000")
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench")
+LOGIN_PATH = os.environ.get("BENCH_LOGIN_PATH", "/accounts/login/")
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class SignedInUser(FastHttpUser):
+    wait_time = between(0, 0)
+
+    def on_start(self) -> None:
+        page = self.client.get(LOGIN_PATH, name="login form")
+        token = CSRF_RE.search(page.text).group(1)
+        response = self.client.post(
+            LOGIN_PATH,
+            data={"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + LOGIN_PATH},
+            name="login",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"bench login failed with {response.status_code}")
+
+    @task
+    def all_pages(self) -> None:
+        for name, path in PAGES.items():
+            with self.client.get(path, name=name, catch_response=True) as response:
+                if response.status_code != 200:
+                    response.failure(f"{response.status_code}")
