@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.contrib.auth.models import Group, User
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
 from django.db import connection
 
 BATCH = 5000
