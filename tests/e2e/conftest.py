@@ -1,0 +1,50 @@
+"""Browser journeys: Playwright driving Debian's Chromium (/usr/bin/chromium) against a live server.
+
+A browser download does not work on this network, so the journeys use the system Chromium and
+are skipped, saying so, when it is not installed (`.ci/run` installs it). Failures leave a
+screenshot in test-results/ (pytest-playwright's --screenshot=only-on-failure).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
+# plain synchronous setup, not concurrent with it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does it)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+    }
+
+
+@pytest.fixture
+def demo(live_server, transactional_db):
+    """The demo data set (users with password 'demo'), seeded fresh for each journey."""
+    from partnerhub import demo as demo_data
+
+    return demo_data.run_all(timezone.localdate())
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def _sign_in(username: str, password: str = "demo"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return _sign_in
