@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from activities.models import Campaign
 from partnerhub.demo import demo_seeder
 from partners.models import Partner
 
@@ -90,10 +91,12 @@ def seed_funds(today: date, users: dict[str, User]) -> None:
         filed = status != S.DRAFT
         decided = status not in (S.DRAFT, S.SUBMITTED)
         proven = status in (S.PROOF_SUBMITTED, S.INVOICED, S.PAID)
-        claim, created = FundClaim.objects.get_or_create(
+        claim, _created = FundClaim.objects.get_or_create(
             allocation=allocation,
             title=title,
             defaults={
+                # Link to one of the partner's demo campaigns when the activities demo made any.
+                "campaign": Campaign.objects.filter(partners=allocation.partner).order_by("starts_on", "id").first(),
                 "activity_start": activity_end - timedelta(days=1),
                 "activity_end": activity_end,
                 "requested_amount": Decimal(requested),

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from activities.models import Campaign
 from partnerhub.money import Currency
 from partners.models import Partner
 
@@ -19,6 +20,10 @@ def _allocations(request=None):
         .only("pk", "kind", "period_label", "partner__name")
         .order_by("partner__name", "-period_start")
     )
+
+
+def _campaigns(request=None):
+    return Campaign.objects.only("pk", "title").order_by("-starts_on", "title")
 
 
 DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -45,11 +50,12 @@ class FundClaimFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(field_name="allocation__partner", queryset=_partners, label="Partner")
     status = django_filters.ChoiceFilter(choices=FundClaim.Status.choices)
     allocation = django_filters.ModelChoiceFilter(queryset=_allocations)
+    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns)
     activity = django_filters.DateFromToRangeFilter(field_name="activity_start", label="Activity date", widget=DATE_WIDGET)
 
     class Meta:
         model = FundClaim
-        fields = ["q", "partner", "status", "allocation", "activity"]
+        fields = ["q", "partner", "status", "allocation", "campaign", "activity"]
 
     def search(self, queryset, name, value):
         value = value.strip()[:100]

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from activities.models import Campaign
 from partners.models import Partner
 
 from .models import INVOICE_PAYMENT_TERM_DAYS, FundAllocation, FundClaim, ProofDocument
@@ -62,7 +63,16 @@ class FundClaimForm(forms.ModelForm):
 
     class Meta:
         model = FundClaim
-        fields = ["allocation", "title", "activity_start", "activity_end", "requested_amount", "currency", "description"]
+        fields = [
+            "allocation",
+            "campaign",
+            "title",
+            "activity_start",
+            "activity_end",
+            "requested_amount",
+            "currency",
+            "description",
+        ]
         widgets = {"activity_start": DATE_INPUT, "activity_end": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -72,6 +82,7 @@ class FundClaimForm(forms.ModelForm):
             .select_related("partner")
             .order_by("partner__name", "-period_start")
         )
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-starts_on", "title")
 
 
 class SubmitClaimForm(forms.Form):

@@ -108,6 +108,14 @@ class FundClaim(models.Model):
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.PROOF_SUBMITTED, Status.INVOICED)
 
     allocation = models.ForeignKey(FundAllocation, on_delete=models.PROTECT, related_name="claims")
+    campaign = models.ForeignKey(
+        "activities.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fund_claims",
+        help_text=_("The joint campaign this claim pays for, if any."),
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     activity_start = models.DateField()
@@ -208,6 +216,8 @@ class FundClaim(models.Model):
     def clean(self) -> None:
         super().clean()
         self._derive_deadline()
+        if self.campaign_id and self.allocation_id and not self.campaign.partners.filter(pk=self.allocation.partner_id).exists():
+            raise ValidationError({"campaign": _("This campaign is not with the allocation's partner.")})
         if self.allocation_id and self.currency and self.currency != self.allocation.currency:
             raise ValidationError(
                 {

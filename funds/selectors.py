@@ -127,7 +127,7 @@ CLAIM_SORTS: dict[str, tuple[str, ...]] = {
 
 
 def fund_claim_list(*, params: dict | None = None, sort: str | None = None):
-    base = FundClaim.objects.select_related("allocation__partner", "invoice")
+    base = FundClaim.objects.select_related("allocation__partner", "invoice", "campaign")
     filterset = FundClaimFilter(params or None, queryset=base)
     queryset, sort_key = apply_sort(filterset.qs, sort, CLAIM_SORTS, "activity")
     return filterset, queryset, sort_key
@@ -137,6 +137,7 @@ def fund_claim_detail(*, pk: int) -> FundClaim:
     return (
         FundClaim.objects.select_related(
             "allocation__partner__manager",
+            "campaign",
             "invoice__paid_by",
             "invoice__created_by",
             "created_by",

@@ -4,14 +4,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from funds.models import FundAllocation, FundClaim, Invoice, ProofDocument
+from funds.models import FundAllocation
 
 from ..factories import PartnerFactory
-from .factories import FundAllocationFactory, FundClaimFactory, InvoiceFactory, approved_claim, submitted_claim
+from .factories import FundAllocationFactory, FundClaimFactory, InvoiceFactory, approved_claim
 
 pytestmark = pytest.mark.django_db
 
