@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Action, user_can
-from partners.models import Partner
 
 from . import selectors
 from .compliance import AT_RISK, DEFAULT_HORIZON_DAYS, NOT_MET, partner_compliance
@@ -19,18 +18,14 @@ from .models import PartnerProgramStatus
 SOON_DAYS = 90
 
 
-def _managed_partner_ids(user: User) -> list[int]:
-    partners = Partner.objects.filter(archived=False)
-    if not user.is_superuser:
-        partners = partners.filter(manager=user)
-    return list(partners.values_list("pk", flat=True))
-
-
-def _held_level_findings(partner_ids: Sequence[int], today: date):
-    """(partner, held level compliance) for partners with a recorded held level: three to five queries."""
+def _held_level_findings(today: date, **status_filter):
+    """(partner, held level compliance) for partners with a recorded held level: one query when there
+    are none, five otherwise."""
     statuses = {
         s.partner_id: s
-        for s in PartnerProgramStatus.objects.filter(partner_id__in=list(partner_ids), held_level__isnull=False).select_related("partner", "held_level")
+        for s in PartnerProgramStatus.objects.filter(held_level__isnull=False, partner__archived=False, **status_filter).select_related(
+            "partner", "held_level"
+        )
     }
     if not statuses:
         return []
@@ -66,7 +61,8 @@ def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]
     if not user_can(user, Action.MANAGE_ALL_CERTIFICATIONS) and not user.is_superuser:
         return []
     items = []
-    for partner, held in _held_level_findings(_managed_partner_ids(user), today):
+    mine = {} if user.is_superuser else {"partner__manager": user}
+    for partner, held in _held_level_findings(today, **mine):
         if held.status == NOT_MET:
             items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} requirements not met", today,
                                        partner.get_absolute_url() + "#certifications", overdue=True))
@@ -80,7 +76,7 @@ def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]
 def certification_compliance(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     """A requirement of the held level not met today → at risk; breaking within 90 days → watch."""
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
-    for partner, held in _held_level_findings(partner_ids, today):
+    for partner, held in _held_level_findings(today, partner_id__in=list(partner_ids)):
         for rc in held.requirements:
             if rc.status == NOT_MET:
                 findings[partner.pk].append(HealthFinding(
