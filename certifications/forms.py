@@ -23,7 +23,7 @@ class HoldingForm(forms.ModelForm):
         else:
             del self.fields["holder"]
         self.fields["certification"].queryset = Certification.objects.select_related("partner").order_by("partner__name", "name")
-        self.fields["certification"].label_from_instance = lambda c: f"{c.partner.name}: {c.name} ({c.code})"
+        self.fields["certification"].label_from_instance = lambda c: f"{c.partner.name}: {c}"
 
 
 class ProgramStatusForm(forms.ModelForm):

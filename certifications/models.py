@@ -49,7 +49,8 @@ class Certification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        # Vendors often put the code in the name already ("... (EX280)"): don't repeat it.
+        return self.name if self.code.lower() in self.name.lower() else f"{self.name} ({self.code})"
 
     def default_expiry(self, obtained_on: date) -> date | None:
         return add_months(obtained_on, self.validity_months) if self.validity_months else None
