@@ -1,0 +1,88 @@
+"""sync_meeting_due and deal_registration_expiring through two real Celery workers on Redis at
+once, and the expiry sweep racing itself on PostgreSQL: each reminder goes out once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from activities.models import DealRegistration
+from partnerhub import reminders
+from partnerhub.celery import app as celery_app
+from partnerhub.models import ReminderSent
+from partnerhub.tasks import run_reminder_sweep
+
+from ..factories import PartnerFactory, UserFactory
+from ..integration.conftest import REDIS_URL, redis_available
+from .factories import ActivityFactory, DealRegistrationFactory
+
+KINDS = ["sync_meeting_due", "deal_registration_expiring"]
+
+
+@pytest.fixture
+def celery_on_redis():
+    reason = redis_available()
+    if reason:
+        pytest.skip(reason)
+    keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_ignore_result=False,
+                           task_always_eager=False, worker_prefetch_multiplier=1)
+    celery_app.control.purge()
+    yield celery_app
+    celery_app.conf.update(previous)
+
+
+@pytest.fixture
+def due_things(db):
+    today = timezone.localdate()
+    manager = UserFactory(username="pm-activities-integration")
+    partner = PartnerFactory(manager=manager, sync_cadence="weekly")
+    ActivityFactory(partner=partner, kind="sync_meeting", occurred_on=today - timedelta(days=9))
+    DealRegistrationFactory(partner=partner, owner=manager, status="approved", expires_on=today + timedelta(days=10))
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_real_workers_send_each_reminder_once(celery_on_redis, due_things):
+    mail.outbox = []
+    worker = {"perform_ping_check": False, "concurrency": 1, "pool": "solo", "loglevel": "WARNING", "shutdown_timeout": 30}
+    with start_worker(celery_on_redis, **worker), start_worker(celery_on_redis, **worker):
+        results = [run_reminder_sweep.apply_async((kind,), ignore_result=False) for kind in KINDS for _ in range(2)]
+        sent = [result.get(timeout=60) for result in results]
+        again = [run_reminder_sweep.apply_async((kind,), ignore_result=False).get(timeout=60) for kind in KINDS]
+    assert sum(sent[:2]) == 1 and sum(sent[2:]) == 1
+    assert again == [0, 0]
+    assert len(mail.outbox) == 2
+    for kind in KINDS:
+        assert ReminderSent.objects.filter(kind=kind).count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_expiry_sweep_racing_itself_expires_each_registration_once(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres")
+    today = timezone.localdate()
+    DealRegistrationFactory.create_batch(20, status="approved", expires_on=today - timedelta(days=1))
+    barrier = threading.Barrier(2, timeout=30)
+    results: list[int] = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(reminders.run_housekeeping("deal_registrations_expire", today))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(results) == 20  # the conditional UPDATE: the second run finds nothing left to change
+    assert DealRegistration.objects.filter(status="expired").count() == 20
