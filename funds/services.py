@@ -73,7 +73,10 @@ def _already_moved_message(claim: FundClaim, target: str) -> str:
 
 
 def _lock_claim(claim_id: int) -> FundClaim:
-    return FundClaim.objects.select_for_update().select_related("allocation", "decided_by", "submitted_by").get(pk=claim_id)
+    # Only the claim row is locked and only the (never null) allocation is joined: on PostgreSQL a
+    # row re-read after waiting for the lock keeps the joined columns of the old snapshot, so who
+    # decided is loaded afterwards, fresh (the message "already approved by X" must name the winner).
+    return FundClaim.objects.select_for_update(of=("self",)).select_related("allocation").get(pk=claim_id)
 
 
 def _transition(claim: FundClaim, target: str, by: User) -> None:
@@ -269,7 +272,7 @@ def invoice_create(
 def invoice_mark_paid(*, invoice_id: int, paid_on: date, by: User) -> Invoice:
     _require(by, Action.MANAGE_ACCOUNTING)
     # Lock the invoice: two people marking it paid at once get one payment and one clear error.
-    invoice = Invoice.objects.select_for_update().select_related("paid_by").get(pk=invoice_id)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)  # paid_by is read after the lock, fresh
     if invoice.paid_on is not None:
         raise ValidationError(
             f"Invoice {invoice.number} was already marked paid on {invoice.paid_on:%d %b %Y} by {_who(invoice.paid_by)}."
