@@ -192,3 +192,10 @@ class TestAllocationDetail:
         # session, user, allocation (annotated), claims with invoices
         with django_assert_num_queries(4):
             assert manager_client.get(allocation.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["fundallocation", "fundclaim", "proofdocument", "invoice"])
+def test_admin_pages(model, admin_client_):
+    InvoiceFactory()
+    assert admin_client_.get(reverse(f"admin:funds_{model}_changelist")).status_code == 200
+    assert admin_client_.get(reverse(f"admin:funds_{model}_add")).status_code == 200
