@@ -1,5 +1,10 @@
 """Sections of the partner detail page. Other apps add theirs in their own `partner_sections.py`:
 
+Each section is loaded by its own request (htmx, `hx-trigger="load"`) from `partners:section`, so the
+detail page costs the same few queries however many apps add sections, and each section's endpoint
+has its own small, pinned query budget.
+
+
     register_section(PartnerSection(key="timeline", title="Timeline", order=20,
                                     template="activities/_partner_section.html",
                                     context=lambda partner, request: {...}))
@@ -37,8 +42,10 @@ def discover() -> None:
     autodiscover_modules("partner_sections")
 
 
-def sections_for(partner: Partner, request: HttpRequest) -> list[dict]:
-    return [
-        {"section": section, "context": section.context(partner, request)}
-        for section in sorted(PARTNER_SECTIONS.values(), key=lambda s: s.order)
-    ]
+def ordered_sections() -> list[PartnerSection]:
+    return sorted(PARTNER_SECTIONS.values(), key=lambda s: s.order)
+
+
+def section_context(key: str, partner: Partner, request: HttpRequest) -> tuple[PartnerSection, dict]:
+    section = PARTNER_SECTIONS[key]
+    return section, section.context(partner, request)

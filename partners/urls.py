@@ -10,6 +10,7 @@ urlpatterns = [
     path("contacts/", views.contact_list, name="contacts"),
     path("<slug:slug>/", views.partner_detail, name="detail"),
     path("<slug:slug>/edit/", views.partner_edit, name="edit"),
+    path("<slug:slug>/sections/<slug:key>/", views.partner_section, name="section"),
     path("<slug:slug>/archive/", views.partner_archive, name="archive"),
     path("<slug:slug>/contacts/", views.contact_list, name="partner-contacts"),
     path("<slug:slug>/contacts/new/", views.contact_create, name="contact-create"),

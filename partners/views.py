@@ -16,7 +16,7 @@ from partnerhub.roles import Action
 from . import selectors, services
 from .forms import ContactForm, ContractForm, PartnerForm, RiskAssessmentForm
 from .models import Contact, Contract, Partner, SupplierRiskAssessment
-from .sections import sections_for
+from .sections import PARTNER_SECTIONS, ordered_sections, section_context
 from .vcard import contacts_to_vcard
 
 PAGE_SIZE = 25
@@ -74,9 +74,19 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "partner": partner,
             "current_risk": assessments[0] if assessments else None,
-            "sections": sections_for(partner, request),
+            "sections": ordered_sections(),
         },
     )
+
+
+def partner_section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """One section of the partner detail page, loaded by htmx after the page itself."""
+    if key not in PARTNER_SECTIONS:
+        return render(request, "404.html", status=404)
+    partner = get_object_or_404(Partner.objects.select_related("manager"), slug=slug)
+    section, context = section_context(key, partner, request)
+    template = "partners/_section_fragment.html" if request.htmx else "partners/section_page.html"
+    return render(request, template, {"partner": partner, "s": section, "section": context})
 
 
 @action_required(Action.MANAGE_PARTNERS)

@@ -16,7 +16,9 @@ def test_history_shows_who_changed_what_with_old_and_new_values(manager_client):
     history = partner.history.order_by("history_date")
     assert [h.history_type for h in history] == ["+", "~"]
     assert history.last().history_user.username == "manager"
-    page = manager_client.get(partner.get_absolute_url()).content.decode()
+    page = manager_client.get(
+        reverse("partners:section", args=[partner.slug, "history"]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'data-testid="history"' in page
     assert "program level held" in page and "Silver" in page and "Gold" in page
 
