@@ -46,35 +46,40 @@ def _querystring(request: HttpRequest) -> str:
 
 # --- the attention dashboard (home page) ------------------------------------------------------------
 
-def _attention_groups(user, today) -> tuple[list[dict], list[str]]:
-    """Every registered provider's items, grouped by category: groups with overdue items first,
-    inside a group overdue first, then by due date. Providers that fail are named, not fatal."""
-    items: list[AttentionItem] = []
-    failed: list[str] = []
-    for name in sorted(ATTENTION_PROVIDERS):
-        try:
-            items.extend(ATTENTION_PROVIDERS[name](user, today))
-        except Exception:
-            logger.exception("Attention provider %s failed", name)
-            failed.append(name.replace("_", " "))
-    items.sort(key=lambda i: (i.category, not i.overdue, i.due or today.max, i.title))
+def _attention_groups(items: list[AttentionItem], today) -> list[dict]:
+    """Items grouped by category: groups with overdue items first, inside a group overdue first,
+    then by due date."""
+    items = sorted(items, key=lambda i: (i.category, not i.overdue, i.due or today.max, i.title))
     groups = [
         {"category": category, "items": group, "overdue": sum(1 for i in group if i.overdue)}
         for category, grouped in groupby(items, key=lambda i: i.category)
         for group in [list(grouped)]
     ]
     groups.sort(key=lambda g: (g["overdue"] == 0, g["category"]))
-    return groups, failed
+    return groups
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    groups, failed = _attention_groups(request.user, today)
+    """The page itself is cheap (session, user, unread notifications); each app's panel is loaded
+    by its own htmx request, so the dashboard's query count does not grow with the apps."""
     notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
-    return render(request, "reporting/dashboard.html", {
-        "groups": groups, "failed": failed, "notifications": notifications, "today": today,
-        "overdue_total": sum(g["overdue"] for g in groups), "item_total": sum(len(g["items"]) for g in groups),
-    })
+    return render(request, "reporting/dashboard.html", {"panels": sorted(ATTENTION_PROVIDERS), "notifications": notifications})
+
+
+def attention_panel(request: HttpRequest, name: str) -> HttpResponse:
+    """One provider's items for the signed-in user. A provider that fails is named, not fatal."""
+    if name not in ATTENTION_PROVIDERS:
+        raise Http404("No such panel")
+    today = timezone.localdate()
+    try:
+        items = ATTENTION_PROVIDERS[name](request.user, today)
+        failed = False
+    except Exception:
+        logger.exception("Attention provider %s failed", name)
+        items, failed = [], True
+    template = "reporting/_attention_panel.html" if request.htmx else "reporting/attention_panel_page.html"
+    return render(request, template, {"name": name, "label": name.replace("_", " "), "groups": _attention_groups(items, today),
+                                      "failed": failed})
 
 
 # --- license reports --------------------------------------------------------------------------------

@@ -26,6 +26,20 @@ def page_queries(client, url="/") -> int:
     return len(queries)
 
 
+def dashboard_html(client) -> str:
+    """The dashboard as a browser sees it after htmx has loaded every panel."""
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in page.context["panels"]:
+        url = reverse("reporting:attention-panel", args=[name])
+        assert f'hx-get="{url}"' in html
+        panel = client.get(url, HTTP_HX_REQUEST="true")
+        assert panel.status_code == 200
+        html += panel.content.decode()
+    return html
+
+
 class TestDashboard:
     def test_license_reports_grouped_overdue_first_with_links(self, manager, manager_client):
         today = timezone.localdate()
@@ -34,46 +48,52 @@ class TestDashboard:
         ReportFactory(partner=partner, month=date(2025, 2, 1), due_on=today + timedelta(days=3))
         ReportFactory(partner=AgreementFactory(partner=PartnerFactory(name="Not mine AG")).partner, due_on=today)
         notify(recipients=[manager], kind="test", title="Unread hello")
-        response = manager_client.get(reverse("home"))
+        response = manager_client.get(reverse("reporting:attention-panel", args=["license_reports"]), HTTP_HX_REQUEST="true")
         groups = {g["category"]: g for g in response.context["groups"]}
         items = groups["License reports"]["items"]
         assert [i.overdue for i in items] == [True, False]
         assert items[0].url == late.get_absolute_url()
         assert groups["License reports"]["overdue"] == 1
-        assert b"Not mine AG" not in response.content
-        assert b"Unread hello" in response.content
-        assert response.context["groups"][0]["overdue"] >= 1  # groups with overdue items come first
+        html = dashboard_html(manager_client)
+        assert "Not mine AG" not in html and "Late AG" in html
+        assert "Unread hello" in html
 
     def test_accounting_sees_every_partners_reports(self, accounting_client):
         ReportFactory(partner=AgreementFactory(partner=PartnerFactory(name="Someone AG")).partner, due_on=timezone.localdate())
-        assert b"Someone AG" in accounting_client.get(reverse("home")).content
+        assert "Someone AG" in dashboard_html(accounting_client)
 
     def test_a_failing_provider_is_named_not_fatal(self, manager_client, monkeypatch):
         def broken(user, today):
             raise RuntimeError("boom")
 
         monkeypatch.setitem(attention.ATTENTION_PROVIDERS, "broken_thing", broken)
-        response = manager_client.get(reverse("home"))
-        assert response.status_code == 200 and b"broken thing" in response.content
+        html = dashboard_html(manager_client)
+        assert "broken thing" in html and 'data-testid="attention-failed"' in html
+
+    def test_unknown_panel_is_404(self, manager_client):
+        assert manager_client.get(reverse("reporting:attention-panel", args=["nope"])).status_code == 404
 
     @pytest.mark.parametrize("rows", [1, 30])
-    def test_own_query_count_is_pinned(self, rows, manager, manager_client, monkeypatch, django_assert_num_queries):
-        """Reporting's own part, with only its provider: session, user, license reports, notifications."""
-        monkeypatch.setattr(attention, "ATTENTION_PROVIDERS", {"license_reports": attention.ATTENTION_PROVIDERS["license_reports"]})
-        from reporting import views
-
-        monkeypatch.setattr(views, "ATTENTION_PROVIDERS", attention.ATTENTION_PROVIDERS)
+    def test_dashboard_and_license_panel_query_counts_are_pinned(self, rows, manager, manager_client, django_assert_num_queries):
         for i in range(rows):
             partner = AgreementFactory(partner=PartnerFactory(manager=manager)).partner
             ReportFactory(partner=partner, due_on=timezone.localdate() - timedelta(days=i))
             notify(recipients=[manager], kind="test", title=f"n{i}")
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):  # session, user (+roles +unread), unread notifications
             assert manager_client.get(reverse("home")).status_code == 200
+        with django_assert_num_queries(3):  # session, user, license reports
+            assert manager_client.get(reverse("reporting:attention-panel", args=["license_reports"])).status_code == 200
 
-    def test_home_query_count(self, manager_client, django_assert_max_num_queries):
-        """All registered providers on an empty portal (moved here from tests/partnerhub/test_shell.py)."""
-        with django_assert_max_num_queries(2 + 1 + len(attention.ATTENTION_PROVIDERS) * 3):
-            assert manager_client.get("/").status_code == 200
+    def test_every_panel_stays_within_eight_queries(self, settings, client_for):
+        settings.DEBUG = True
+        call_command("seed_demo", stdout=StringIO())
+        from django.contrib.auth.models import User
+
+        for username in ["manager", "sales", "marketing", "accounting", "engineer", "admin"]:
+            client = client_for(User.objects.get(username=username))
+            for name in attention.ATTENTION_PROVIDERS:
+                queries = page_queries(client, reverse("reporting:attention-panel", args=[name]))
+                assert queries <= 8, (username, name, queries)
 
     def test_flat_with_the_demo_data_and_ten_times_more(self, settings, client_for):
         settings.DEBUG = True
@@ -82,14 +102,16 @@ class TestDashboard:
         from django.contrib.auth.models import User
 
         manager, accounting = User.objects.get(username="manager"), User.objects.get(username="accounting")
-        counts = {name: page_queries(client_for(User.objects.get(username=name))) for name in ["manager", "accounting", "admin"]}
+        urls = ["/"] + [reverse("reporting:attention-panel", args=[name]) for name in sorted(attention.ATTENTION_PROVIDERS)]
+        users = ["manager", "accounting", "admin"]
+        counts = {(name, url): page_queries(client_for(User.objects.get(username=name)), url) for name in users for url in urls}
         today = timezone.localdate()
         for i in range(90):  # the demo has 10 partners and a handful of due reports: ten times more of each
             partner = AgreementFactory(partner=PartnerFactory(manager=manager)).partner
             ReportFactory(partner=partner, month=date(2025, 1, 1), due_on=today - timedelta(days=i % 20))
             notify(recipients=[manager, accounting], kind="test", title=f"n{i}")
-        for name, before in counts.items():
-            assert page_queries(client_for(User.objects.get(username=name))) == before, name
+        for (name, url), before in counts.items():
+            assert page_queries(client_for(User.objects.get(username=name)), url) == before, (name, url)
 
 
 class TestCalendar:
