@@ -28,8 +28,9 @@ def _managed_partners(user: User):
 @attention_provider("sync_meetings_due")
 def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
     """Two queries: the user's partners and their last sync meetings."""
-    partners = list(_managed_partners(user).only("pk", "name", "slug", "sync_cadence", "created_at"))
-    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    source = _managed_partners(user)
+    partners = list(source.only("pk", "name", "slug", "sync_cadence", "created_at"))
+    statuses = selectors.sync_status_for_partner_objects(partners, today, source=source)
     horizon = today + timedelta(days=ATTENTION_DAYS)
     items = [
         AttentionItem(

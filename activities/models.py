@@ -78,8 +78,10 @@ class Activity(models.Model):
         indexes = [
             # Partner timeline: keyset pagination on (occurred_on, id) newest first within one partner.
             models.Index(F("partner"), F("occurred_on").desc(), F("id").desc(), name="activity_partner_timeline_idx"),
-            # Sync status: the last sync meeting per partner (MAX(occurred_on) WHERE kind = sync_meeting).
-            models.Index(fields=["partner", "kind", "occurred_on"], name="activity_partner_kind_date_idx"),
+            # Sync status: the last sync meeting per partner (MAX(occurred_on) WHERE kind = sync_meeting
+            # GROUP BY partner). Kind first, so the all-partners sweep reads only the sync meetings'
+            # part of the index; one partner's lookup uses both equality columns just the same.
+            models.Index(fields=["kind", "partner", "occurred_on"], name="activity_kind_partner_date_idx"),
             # Global feed: newest first over all partners.
             models.Index(F("occurred_on").desc(), F("id").desc(), name="activity_feed_idx"),
             # "My follow-ups": open follow-ups of one author by date.

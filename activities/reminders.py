@@ -24,8 +24,9 @@ def sync_meeting_due(today: date) -> Iterator[DueReminder]:
     """The cadence has (almost: the lead time) elapsed since the last sync meeting, to the partner
     manager. Two queries for all partners (partners, then the last sync per partner in one aggregate)."""
     lead = timedelta(days=settings.REMINDER_SYNC_MEETING_LEAD_DAYS)
-    partners = list(selectors.sync_meeting_partners().filter(manager__isnull=False).select_related("manager"))
-    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    source = selectors.sync_meeting_partners().filter(manager__isnull=False)
+    partners = list(source.select_related("manager"))
+    statuses = selectors.sync_status_for_partner_objects(partners, today, source=source)
     for partner in partners:
         status = statuses[partner.pk]
         if status.next_due is None or status.next_due - lead > today:

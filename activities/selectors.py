@@ -90,10 +90,12 @@ class SyncStatus:
         return self.overdue_days > 0
 
 
-def last_sync_dates(partner_ids: Iterable[int]) -> dict[int, date]:
-    """The newest sync meeting of each partner in ONE aggregate query (uses the partner/kind/date index)."""
+def last_sync_dates(partners: Iterable[int] | QuerySet[Partner]) -> dict[int, date]:
+    """The newest sync meeting of each partner in ONE aggregate query (the kind/partner/date index).
+    Pass a queryset for "all partners" sweeps: it becomes a subquery, not an IN list of 10,000 ids."""
+    scope = partners.values("pk") if isinstance(partners, QuerySet) else list(partners)
     rows = (
-        Activity.objects.filter(partner_id__in=list(partner_ids), kind=Activity.Kind.SYNC_MEETING)
+        Activity.objects.filter(partner_id__in=scope, kind=Activity.Kind.SYNC_MEETING)
         .values("partner")
         .annotate(last=Max("occurred_on"))
         .values_list("partner", "last")
@@ -111,9 +113,12 @@ def _status(partner: Partner, last: date | None, today: date) -> SyncStatus:
     return SyncStatus(cadence, last, next_due, max((today - next_due).days, 0))
 
 
-def sync_status_for_partner_objects(partners: Sequence[Partner], today: date) -> dict[int, SyncStatus]:
-    """Sync status for already loaded partners: one query."""
-    last = last_sync_dates(p.pk for p in partners)
+def sync_status_for_partner_objects(
+    partners: Sequence[Partner], today: date, *, source: QuerySet[Partner] | None = None
+) -> dict[int, SyncStatus]:
+    """Sync status for already loaded partners: one query. `source`, the queryset the partners
+    came from, scopes the aggregate by subquery when the list is long."""
+    last = last_sync_dates(source if source is not None else [p.pk for p in partners])
     return {p.pk: _status(p, last.get(p.pk), today) for p in partners}
 
 
@@ -132,7 +137,7 @@ def sync_meeting_list(*, params: dict | None, today: date) -> tuple[SyncMeetingF
     """Every partner with a cadence and its sync status, most overdue first."""
     filterset = SyncMeetingFilter(params or None, queryset=sync_meeting_partners().select_related("manager"))
     partners = list(filterset.qs)
-    statuses = sync_status_for_partner_objects(partners, today)
+    statuses = sync_status_for_partner_objects(partners, today, source=filterset.qs)
     rows = sorted(((p, statuses[p.pk]) for p in partners), key=lambda row: (row[1].next_due, row[0].name))
     return filterset, rows
 

@@ -32,6 +32,7 @@ from .models import QUARTER_VALIDATOR, Activity, Campaign, DealRegistration, Joi
 from .partner_sections import timeline_context
 
 PAGE_SIZE = 25
+SYNC_LIST_LIMIT = 200
 
 
 def _apply_form_errors(form, error: ValidationError) -> None:
@@ -189,7 +190,6 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
     horizon = today + timedelta(days=30)
     overdue = [row for row in rows if row[1].overdue]
     upcoming = [row for row in rows if not row[1].overdue and row[1].next_due <= horizon]
-    later = [row for row in rows if row[1].next_due > horizon]
     if request.GET.get("format") == "csv":
         return csv_response(
             "sync-meetings.csv",
@@ -197,12 +197,11 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
             ([p.name, p.manager.get_username() if p.manager else "", p.get_sync_cadence_display(),
               s.last_sync.isoformat() if s.last_sync else "", s.next_due.isoformat(), s.overdue_days] for p, s in rows),
         )
+    # The page shows the first SYNC_LIST_LIMIT of each list (filter by manager to narrow it); the CSV has all.
     return render(request, "activities/sync_meetings.html",
-                  {"filter": filterset, "overdue": overdue, "upcoming": upcoming, "later": later, "today": today,
-                   "querystring": _querystring(request)})
-
-
-# --- Opportunities ---------------------------------------------------------------------------
+                  {"filter": filterset, "overdue": overdue[:SYNC_LIST_LIMIT], "upcoming": upcoming[:SYNC_LIST_LIMIT],
+                   "overdue_count": len(overdue), "upcoming_count": len(upcoming), "limit": SYNC_LIST_LIMIT,
+                   "later_count": len(rows) - len(overdue) - len(upcoming), "today": today, "querystring": _querystring(request)})
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:

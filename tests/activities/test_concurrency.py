@@ -21,16 +21,26 @@ from ..integration.conftest import REDIS_URL, redis_available
 from .factories import ActivityFactory, DealRegistrationFactory
 
 KINDS = ["sync_meeting_due", "deal_registration_expiring"]
+# A Redis database of its own: another app's worker test running at the same time on the shared
+# test database would otherwise consume (or purge) these tasks.
+BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
+
+
+def _require_postgresql() -> None:
+    # SQLite's shared in-memory test database answers "table is locked" to two writing threads.
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
 def celery_on_redis():
+    _require_postgresql()
     reason = redis_available()
     if reason:
         pytest.skip(reason)
     keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
     previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_ignore_result=False,
+    celery_app.conf.update(broker_url=BROKER_URL, result_backend=BROKER_URL, task_ignore_result=False,
                            task_always_eager=False, worker_prefetch_multiplier=1)
     celery_app.control.purge()
     yield celery_app
@@ -65,8 +75,7 @@ def test_two_real_workers_send_each_reminder_once(celery_on_redis, due_things):
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_expiry_sweep_racing_itself_expires_each_registration_once(db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres")
+    _require_postgresql()
     today = timezone.localdate()
     DealRegistrationFactory.create_batch(20, status="approved", expires_on=today - timedelta(days=1))
     barrier = threading.Barrier(2, timeout=30)
