@@ -10,6 +10,7 @@ from django.utils import timezone
 from certifications.models import Holding, LevelRequirement, PartnerProgramStatus
 
 from ..factories import PartnerFactory, UserFactory
+from ..helpers import partner_page
 from .factories import CertificationFactory, HoldingFactory, ProgramLevelFactory, program
 
 pytestmark = pytest.mark.django_db
@@ -331,8 +332,7 @@ class TestPartnerSection:
         elena = UserFactory(username="elena", first_name="Elena", last_name="Engineer")
         level, _, cert = program(min_holders=1, level_name="Premier")
         HoldingFactory(holder=elena, certification=cert, expires_on=today + timedelta(days=30))
-        response = outsider_client.get(cert.partner.get_absolute_url())
-        content = response.content.decode()
+        content = partner_page(outsider_client, cert.partner)
         assert 'id="certifications"' in content
         assert 'data-testid="compliance-status" data-status="at_risk"' in content
         assert "Elena Engineer" in content and "Premier" in content

@@ -8,6 +8,7 @@ from funds import attention
 from partners.health import partner_health_refresh
 
 from ..factories import PartnerFactory
+from ..helpers import partner_page
 from .factories import FundAllocationFactory, FundClaimFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,4 @@ def test_partner_section(manager_client, manager, django_assert_max_num_queries)
     totals = {u.currency: u for u in section["totals"]}
     assert totals["CHF"].invoiced == Decimal("500") and totals["EUR"].allocated == Decimal("500")
     assert len(section["open_claims"]) == 5
-    response = manager_client.get(partner.get_absolute_url())
-    assert response.status_code == 200
-    assert b'data-testid="partner-funds"' in response.content
+    assert 'data-testid="partner-funds"' in partner_page(manager_client, partner)

@@ -11,6 +11,7 @@ from reporting import services
 from reporting.models import LicenseReport, LicenseReportLine, ReportingAgreement
 
 from ..factories import PartnerFactory
+from ..helpers import partner_page
 from .factories import AgreementFactory, LineFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,8 +223,8 @@ class TestAgreement:
         assert accounting_client.post(url, self.agreement_post(due_day="28")).status_code == 302
         agreement = ReportingAgreement.objects.get()
         assert agreement.due_day == 28 and agreement.currency == "EUR"
-        response = accounting_client.get(partner.get_absolute_url())
-        assert b'data-testid="reporting-agreement"' in response.content and b"reports@partner.example" in response.content
+        html = partner_page(accounting_client, partner)
+        assert 'data-testid="reporting-agreement"' in html and "reports@partner.example" in html
 
     @pytest.mark.parametrize("bad", [{"due_day": "29"}, {"due_day": "0"}, {"accounting_threshold": "-1"},
                                      {"growth_alert_percent": "-5"}, {"currency": "DOGE"}, {"channel": "fax"}])

@@ -1,0 +1,17 @@
+"""Test helpers shared by the apps' tests."""
+
+from django.urls import reverse
+
+
+def partner_page(client, partner) -> str:
+    """The partner detail page as a browser shows it once htmx has loaded every section."""
+    from partners.sections import ordered_sections
+
+    response = client.get(partner.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    for section in ordered_sections():
+        fragment = client.get(reverse("partners:section", args=[partner.slug, section.key]), HTTP_HX_REQUEST="true")
+        assert fragment.status_code == 200, section.key
+        html += fragment.content.decode()
+    return html
