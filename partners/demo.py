@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 
 from partnerhub.demo import demo_seeder
 
-from .models import Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
+from .models import DEFAULT_PARTNER_TYPES, Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
 from .services import _unique_slug
 
 DEMO_PARTNERS = [
@@ -67,7 +67,11 @@ DEMO_CONTACTS = {
 
 @demo_seeder(order=10)
 def seed_partners(today: date, users: dict[str, User]) -> None:
-    types = {t.code: t for t in PartnerType.objects.all()}
+    # get_or_create: the demo also seeds databases whose catalog rows were flushed (browser tests).
+    types = {
+        code: PartnerType.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in DEFAULT_PARTNER_TYPES.items()
+    }
     for name, type_codes, stage, level, cadence, website, markets in DEMO_PARTNERS:
         partner = Partner.objects.filter(name=name).first()
         if partner is None:

@@ -12,6 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from partnerhub.validators import validate_document
 
+# The four partner types of the domain (also created by migration 0002). "Customer" is not one.
+DEFAULT_PARTNER_TYPES = {
+    "consultant-reseller": "Consultant & Reseller",
+    "csp": "CSP (cloud service provider)",
+    "software-vendor": "Software Vendor",
+    "distributor": "Distributor",
+}
+
 
 class PartnerType(models.Model):
     """Catalog of partner types (created by a data migration; admins may add more)."""

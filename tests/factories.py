@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from partners.models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
+from partners.models import DEFAULT_PARTNER_TYPES, Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,12 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
                 self.groups.add(Group.objects.get_or_create(name=str(role))[0])
 
 
-PARTNER_TYPE_NAMES = {
-    "consultant-reseller": "Consultant & Reseller",
-    "csp": "CSP (cloud service provider)",
-    "software-vendor": "Software Vendor",
-    "distributor": "Distributor",
-}
+PARTNER_TYPE_NAMES = DEFAULT_PARTNER_TYPES
 
 
 def partner_type(code: str = "csp") -> PartnerType:
