@@ -62,3 +62,25 @@ def history_entries(sources: Iterable[tuple[Callable[[object], str], QuerySet]],
                 entries.append(HistoryEntry(row.history_date, who, ACTIONS.get(row.history_type, "?"), label_of(row), changes))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+# Models whose pages show a History section (partners show theirs as a partner-page section).
+# Each may pull in related histories: (related model, field pointing back to the object).
+AUDITED_MODELS: dict[str, list[tuple[str, str]]] = {
+    "activities.dealregistration": [],
+    "activities.campaign": [],
+    "funds.fundclaim": [("funds.invoice", "claim_id")],
+    "certifications.holding": [],
+    "reporting.licensereport": [],
+}
+
+
+def object_history(label: str, pk: int, limit: int = 30) -> list[HistoryEntry]:
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    sources = [(lambda row, name=model._meta.verbose_name: str(name).capitalize(), model.history.filter(id=pk))]
+    for related_label, field_name in AUDITED_MODELS[label]:
+        related = apps.get_model(related_label)
+        sources.append((lambda row, name=related._meta.verbose_name: str(name).capitalize(), related.history.filter(**{field_name: pk})))
+    return history_entries(sources, limit=limit)

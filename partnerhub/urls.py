@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("history/<slug:app_label>/<slug:model_name>/<int:pk>/", views.history_fragment, name="history"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
     path("partners/", include("partners.urls")),
     path("activities/", include("activities.urls")),

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from .history import AUDITED_MODELS, object_history
 from .models import Notification
 
 
@@ -66,3 +67,16 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     messages.info(request, f"{count} notification(s) marked as read.")
     return redirect("notifications")
+
+
+@require_GET
+def history_fragment(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
+    """An audited object's History section, loaded by htmx. Everyone signed in may read (DESIGN.md)."""
+    from django.http import Http404
+
+    label = f"{app_label}.{model_name}"
+    if label not in AUDITED_MODELS:
+        raise Http404("Not an audited model")
+    entries = object_history(label, pk)
+    template = "includes/_history_fragment.html" if request.htmx else "includes/history_page.html"
+    return render(request, template, {"entries": entries})
