@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.csv_export import csv_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
 from . import selectors, services
@@ -33,22 +34,6 @@ from .partner_sections import timeline_context
 
 PAGE_SIZE = 25
 SYNC_LIST_LIMIT = 200
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form instead of answering 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _querystring(request: HttpRequest, *drop: str) -> str:
-    query = request.GET.copy()
-    for key in ("page", "format", *drop):
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
@@ -81,7 +66,7 @@ def activity_feed(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/feed.html",
-        {"filter": filterset, "activities": rows, "next_cursor": next_cursor, "querystring": _querystring(request, "before"),
+        {"filter": filterset, "activities": rows, "next_cursor": next_cursor, "querystring": querystring_without_page(request, "before"),
          "is_first_page": not request.GET.get("before")},
     )
 
@@ -107,7 +92,7 @@ def _activity_form_view(request: HttpRequest, activity: Activity, partner: Partn
                 contacts=form.cleaned_data["contacts"],
             )
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{saved.get_kind_display()} logged.")
             return redirect(reverse("partners:detail", kwargs={"slug": saved.partner.slug}) + "#timeline")
@@ -146,7 +131,7 @@ def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             saved = services.activity_log(activity=form.instance, author=request.user)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
     if request.headers.get("HX-Request"):
         if saved is not None:
             form = None  # a fresh form for the next entry
@@ -201,7 +186,7 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/sync_meetings.html",
                   {"filter": filterset, "overdue": overdue[:SYNC_LIST_LIMIT], "upcoming": upcoming[:SYNC_LIST_LIMIT],
                    "overdue_count": len(overdue), "upcoming_count": len(upcoming), "limit": SYNC_LIST_LIMIT,
-                   "later_count": len(rows) - len(overdue) - len(upcoming), "today": today, "querystring": _querystring(request)})
+                   "later_count": len(rows) - len(overdue) - len(upcoming), "today": today, "querystring": querystring_without_page(request)})
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -216,7 +201,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         )
     return render(request, "activities/opportunity_list.html",
                   {"filter": filterset, "page_obj": _page(request, opportunities), "sort": sort,
-                   "totals": selectors.totals(opportunities), "querystring": _querystring(request)})
+                   "totals": selectors.totals(opportunities), "querystring": querystring_without_page(request)})
 
 
 def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
@@ -225,7 +210,7 @@ def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> Ht
         try:
             services.opportunity_save(opportunity=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Opportunity saved.")
             return redirect("activities:opportunities")
@@ -264,7 +249,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
         return _registration_csv("deal-registrations.csv", registrations)
     return render(request, "activities/registration_list.html",
                   {"filter": filterset, "page_obj": _page(request, registrations), "sort": sort, "title": "Deal registrations",
-                   "querystring": _querystring(request), "transitions": services.ALLOWED_TRANSITIONS})
+                   "querystring": querystring_without_page(request), "transitions": services.ALLOWED_TRANSITIONS})
 
 
 def registrations_expiring(request: HttpRequest) -> HttpResponse:
@@ -288,7 +273,7 @@ def _registration_form_view(request: HttpRequest, registration: DealRegistration
             try:
                 services.deal_registration_save(registration=form.instance)
             except ValidationError as error:
-                _apply_form_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, "Deal registration saved.")
                 return redirect("activities:registration-edit", pk=form.instance.pk)
@@ -348,7 +333,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         )
     return render(request, "activities/campaign_list.html",
                   {"filter": filterset, "page_obj": _page(request, campaigns), "sort": sort,
-                   "totals": selectors.totals(campaigns, "budget"), "querystring": _querystring(request)})
+                   "totals": selectors.totals(campaigns, "budget"), "querystring": querystring_without_page(request)})
 
 
 def campaign_calendar(request: HttpRequest) -> HttpResponse:
@@ -378,7 +363,7 @@ def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpRespons
         try:
             services.campaign_save(campaign=form.instance, partners=list(form.cleaned_data["partners"]))
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Campaign saved.")
             return redirect("activities:campaign-edit", pk=form.instance.pk)
@@ -462,7 +447,7 @@ def _initiative_form_view(request: HttpRequest, initiative: JointPlanInitiative,
         try:
             services.initiative_save(initiative=form.instance, partner=partner, quarter=quarter)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Initiative saved.")
             return redirect("activities:plan", slug=partner.slug, quarter=quarter)

@@ -15,6 +15,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action, user_can
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
 from . import importing, selectors, services
@@ -23,21 +24,6 @@ from .forms import HoldingForm, HoldingImportForm, ProgramStatusForm
 from .models import Holding, PartnerProgramStatus
 
 PAGE_SIZE = 25
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form instead of answering 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _manages_all(user) -> bool:
@@ -78,7 +64,7 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certifications/overview.html",
-        {"filter": filterset, "page_obj": page, "on": on, "today": today, "querystring": _querystring(request),
+        {"filter": filterset, "page_obj": page, "on": on, "today": today, "querystring": querystring_without_page(request),
          "default_horizon": on == today + timedelta(days=90)},
     )
 
@@ -97,7 +83,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(certifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "certifications/certification_list.html",
-        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": _querystring(request)},
+        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request)},
     )
 
 
@@ -127,7 +113,7 @@ def holding_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(holdings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "certifications/holding_list.html",
-        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": _querystring(request), "today": today,
+        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": today,
          "soon": today + timedelta(days=90), "title": "Certification holdings", "mine": False},
     )
 
@@ -140,7 +126,7 @@ def my_holdings(request: HttpRequest) -> HttpResponse:
     page = Paginator(holdings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "certifications/holding_list.html",
-        {"page_obj": page, "sort": sort, "querystring": _querystring(request), "today": today,
+        {"page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": today,
          "soon": today + timedelta(days=90), "title": "My certifications", "mine": True},
     )
 
@@ -153,7 +139,7 @@ def _holding_form_view(request: HttpRequest, holding: Holding) -> HttpResponse:
         try:
             services.holding_save(holding=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{form.instance.certification.name} saved.")
             mine = form.instance.holder_id == request.user.pk
@@ -205,7 +191,7 @@ def program_status_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.program_status_save(status=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Program status of {partner.name} saved.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#certifications")

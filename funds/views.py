@@ -14,6 +14,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 
 from . import selectors, services
 from .forms import (
@@ -30,21 +31,6 @@ from .forms import (
 from .models import FundAllocation, FundClaim, Invoice, ProofDocument
 
 PAGE_SIZE = 25
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form instead of answering 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _money(amount) -> str:
@@ -105,7 +91,7 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
             "rows": [(a, selectors.utilisation_of(a)) for a in page],
             "totals": selectors.fund_allocation_totals(allocations),
             "sort": sort,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -133,7 +119,7 @@ def allocation_create(request: HttpRequest) -> HttpResponse:
         try:
             allocation = services.fund_allocation_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Allocation {allocation} created.")
             return redirect(allocation)
@@ -148,7 +134,7 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.fund_allocation_update(allocation_id=allocation.pk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Allocation saved.")
             return redirect(allocation)
@@ -218,7 +204,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "sort": sort,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "today": timezone.localdate(),
         },
     )
@@ -279,7 +265,7 @@ def _claim_form_view(request: HttpRequest, claim: FundClaim | None) -> HttpRespo
             else:
                 saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Claim {saved.title} saved.")
             return redirect(saved)
@@ -311,7 +297,7 @@ def _claim_step(request: HttpRequest, pk: int, form_class, form_name: str, run, 
         except ValidationError as error:
             if form is None:
                 return _claim_detail_response(request, _load_claim(pk), status=200, proof_error=" ".join(error.messages))
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, success)
             return redirect(claim)
@@ -477,7 +463,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "sort": sort,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "today": today,
         },
     )

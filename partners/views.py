@@ -12,6 +12,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.view_helpers import apply_validation_error
 
 from . import selectors, services
 from .forms import ContactForm, ContractForm, PartnerForm, RiskAssessmentForm
@@ -20,15 +21,6 @@ from .sections import PARTNER_SECTIONS, ordered_sections, section_context
 from .vcard import contacts_to_vcard
 
 PAGE_SIZE = 25
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form instead of answering 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def partner_list(request: HttpRequest) -> HttpResponse:
@@ -98,7 +90,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         try:
             partner = services.partner_create(types=types, **data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Partner {partner.name} created.")
             return redirect(partner)
@@ -115,7 +107,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, **data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Partner saved.")
             return redirect(partner)
@@ -138,7 +130,7 @@ def _contact_form_view(request: HttpRequest, partner: Partner, contact: Contact)
         try:
             services.contact_save(contact=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Contact {contact.full_name} saved.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#contacts")
@@ -202,7 +194,7 @@ def _contract_form_view(request: HttpRequest, partner: Partner, contract: Contra
         try:
             services.contract_save(contract=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Contract saved.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#contracts")
@@ -230,7 +222,7 @@ def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.risk_assessment_create(assessment=form.instance, by=request.user)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Risk assessment recorded.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#risk")

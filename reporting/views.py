@@ -18,6 +18,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.models import Notification
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
 from . import overview, selectors, services
@@ -27,21 +28,6 @@ from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, Reporti
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form instead of answering 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- the attention dashboard (home page) ------------------------------------------------------------
@@ -99,7 +85,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/report_list.html", {
-        "filter": filterset, "page_obj": page, "sort": sort, "querystring": _querystring(request), "today": timezone.localdate(),
+        "filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": timezone.localdate(),
     })
 
 
@@ -111,7 +97,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         try:
             report = services.report_create(partner=form.cleaned_data["partner"], month=form.cleaned_data["month"])
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"Report for {report.month:%B %Y} created.")
             return redirect(report)
@@ -151,7 +137,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.line_add(report=report, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Line added.")
             return redirect(report.get_absolute_url() + "#lines")
@@ -167,7 +153,7 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         try:
             services.line_update(line=line, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Line saved.")
             return redirect(report.get_absolute_url() + "#lines")
@@ -230,7 +216,7 @@ def agreement_edit(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.agreement_save(agreement=form.instance)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Reporting agreement saved.")
             return redirect(partner.get_absolute_url() + "#license-reports")
@@ -249,7 +235,7 @@ def health(request: HttpRequest) -> HttpResponse:
               p.health_checked_at.isoformat() if p.health_checked_at else ""] for p in partners.iterator(chunk_size=500)),
         )
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": _querystring(request)})
+    return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)})
 
 
 @require_POST
