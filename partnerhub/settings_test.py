@@ -13,3 +13,4 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+STATIC_ROOT = None  # tests never collect static files; WhiteNoise then has no directory to warn about
