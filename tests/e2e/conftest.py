@@ -16,6 +16,7 @@ from django.utils import timezone
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,21 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": str(CHROMIUM),
         "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
     }
+
+
+@pytest.fixture(autouse=True)
+def _zeal_n_plus_one():
+    """Overrides tests/conftest.py's N+1 detection for the journeys: zeal's context is per thread
+    (a ContextVar), and the pages here are served by the live server's own thread, so it could only
+    watch the demo seeding, which is set-up, not what the journeys test. The page tests in
+    tests/<app>/ run the same views inside zeal."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The README screenshots are 1280 px wide; the journeys run at the same size.
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
 @pytest.fixture
@@ -48,3 +64,16 @@ def sign_in(page, live_server):
         return page
 
     return _sign_in
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot to docs/screenshots/<name>.png, only with SAVE_SCREENSHOTS=1
+    (so CI runs do not rewrite the committed images). Failure screenshots go to test-results/."""
+
+    def _screenshot(name: str) -> None:
+        if os.environ.get("SAVE_SCREENSHOTS") == "1":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return _screenshot
