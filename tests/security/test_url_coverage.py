@@ -353,17 +353,6 @@ def test_every_url_has_a_matrix_entry_and_every_entry_a_url():
     assert len(names) >= 90  # the project's URLs, not an accidentally empty resolver
 
 
-def test_media_files_are_not_served_at_a_public_url(client, demo_data, settings):
-    demo = Demo(demo_data)
-    contract = demo.contract_with_document()
-    media_path = "/" + settings.MEDIA_URL.strip("/") + "/" + contract.document.name
-    for persona in ("anonymous", "admin"):
-        user = demo_data[DEMO_USERNAME[persona]] if persona != "anonymous" else None
-        response = _client(user).get(media_path)
-        assert response.status_code == 404, persona  # no /media/ route at all: files go out only through views
-        assert PDF not in response.content
-
-
 # --- the per-persona checks ------------------------------------------------------------------------
 
 
