@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 
 from partnerhub.demo import demo_seeder
 
+from .health import partner_health_refresh
 from .models import DEFAULT_PARTNER_TYPES, Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
 from .services import _unique_slug
 
@@ -209,3 +210,10 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
                 "assessed_by": users["manager"],
             },
         )
+
+
+@demo_seeder(order=1000)
+def seed_partner_health(today: date, users: dict[str, User]) -> None:
+    """Last, once every app's demo facts exist: compute the partners' health, so a fresh demo shows
+    good / watch / at risk with reasons instead of "Not checked yet" until the first health sweep."""
+    partner_health_refresh(today=today)
