@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from partnerhub.money import totals_by_currency
 from partnerhub.sorting import apply_sort
@@ -108,7 +109,7 @@ def _status(partner: Partner, last: date | None, today: date) -> SyncStatus:
     if cadence is None:
         return SyncStatus(None, last, None, 0)
     # A partner that never had a sync meeting is due since it was created.
-    start = last or partner.created_at.date()
+    start = last or timezone.localdate(partner.created_at)  # the local day, not UTC's
     next_due = start + timedelta(days=cadence)
     return SyncStatus(cadence, last, next_due, max((today - next_due).days, 0))
 
