@@ -71,9 +71,9 @@ def screenshot(page):
     """Save a full-page screenshot to docs/screenshots/<name>.png, only with SAVE_SCREENSHOTS=1
     (so CI runs do not rewrite the committed images). Failure screenshots go to test-results/."""
 
-    def _screenshot(name: str) -> None:
+    def _screenshot(name: str, *, full_page: bool = True) -> None:
         if os.environ.get("SAVE_SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return _screenshot
