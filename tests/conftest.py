@@ -14,6 +14,59 @@ from partnerhub.roles import Role
 
 from .factories import UserFactory
 
+# django-zeal: an N+1 (the same relation loaded lazily for several rows of one queryset, or get()
+# repeated, at one place in the code) raises NPlusOneError and fails the test. It watches what
+# production runs: every request through the test client (zeal's middleware, outermost) and every
+# reminder/housekeeping sweep run through the registry. Test set-up (factories) is not watched.
+# Each allow-list entry is a known, accepted case with its reason; add to it only with a reason.
+ZEAL_ALLOWLIST: list[dict[str, str]] = [
+    # Signing in cycles the session key: the session store then loads the new session once more in
+    # the same request (zeal counts two Session get()s at one place). One row each, not per item.
+    {"model": "sessions.Session", "field": "get()"},
+    # The program-status form has two level pickers (held, target); each ModelChoiceField validates
+    # its value with one get(), which zeal sees as two get()s from form.is_valid(). Fixed at two.
+    {"model": "certifications.ProgramLevel", "field": "get()"},
+]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "no_zeal: run without N+1 detection (give the reason in the test)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _zeal_patched():
+    """Patch the ORM once (what "zeal" in INSTALLED_APPS would do), for the test run only."""
+    from zeal.constants import initialize_app_registry
+    from zeal.patch import patch
+
+    initialize_app_registry()
+    if not getattr(patch, "_partnerhub_done", False):
+        patch()
+        patch._partnerhub_done = True
+
+
+@pytest.fixture(autouse=True)
+def _zeal_n_plus_one(_zeal_patched, request, settings, monkeypatch):
+    """Requests and sweeps run inside a zeal context; `@pytest.mark.no_zeal` opts a test out."""
+    if request.node.get_closest_marker("no_zeal"):
+        yield
+        return
+    from zeal import zeal_context, zeal_ignore
+
+    from partnerhub import reminders
+
+    settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
+    settings.ZEAL_ALLOWLIST = ZEAL_ALLOWLIST
+    for name in ("run_reminder", "run_housekeeping"):
+        original = getattr(reminders, name)
+
+        def watched(*args, _original=original, **kwargs):
+            with zeal_context(), zeal_ignore(ZEAL_ALLOWLIST):
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(reminders, name, watched)
+    yield
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

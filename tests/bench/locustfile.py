@@ -1,6 +1,7 @@
 """Locust load for `make bench`: signed-in users cycling over the pages given in BENCH_PAGES.
 
-BENCH_PAGES is a JSON object {name: path}; every page is requested equally often.
+BENCH_PAGES is a JSON object {name: path}; every page is requested equally often. BENCH_HTMX lists
+the names requested as htmx fragments.
 """
 
 import json
@@ -11,6 +12,8 @@ from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PAGES: dict[str, str] = json.loads(os.environ["BENCH_PAGES"])
+# Pages the browser loads by htmx (dashboard panels, partner sections) get its request header.
+HTMX: set[str] = set(json.loads(os.environ.get("BENCH_HTMX", "[]")))
 USERNAME = os.environ.get("BENCH_USERNAME", "bench000")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench")
 LOGIN_PATH = os.environ.get("BENCH_LOGIN_PATH", "/accounts/login/")
@@ -36,6 +39,7 @@ class SignedInUser(FastHttpUser):
     @task
     def all_pages(self) -> None:
         for name, path in PAGES.items():
-            with self.client.get(path, name=name, catch_response=True) as response:
+            headers = {"HX-Request": "true"} if name in HTMX else None
+            with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
                 if response.status_code != 200:
                     response.failure(f"{response.status_code}")

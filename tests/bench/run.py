@@ -77,6 +77,7 @@ def page_paths(ctx) -> dict[str, str]:
         ("partner list filtered", lambda: reverse("partners:list") + "?stage=active&type=" + str(middle.types.first().pk)),
         ("partner list searched", lambda: reverse("partners:list") + "?q=Partner+0042"),
         ("partner detail", lambda: reverse("partners:detail", args=[middle.slug])),
+        ("partner section: timeline", lambda: reverse("partners:section", args=[middle.slug, "timeline"])),
         ("contacts", lambda: reverse("partners:contacts")),
     ]
     candidates += EXTRA_PAGES(ctx, middle)
@@ -95,7 +96,15 @@ def page_paths(ctx) -> dict[str, str]:
 def EXTRA_PAGES(ctx, partner) -> list:  # noqa: N802 - extended as the domain apps land
     from django.urls import reverse
 
-    return [
+    from partnerhub.attention import ATTENTION_PROVIDERS, discover
+
+    discover()
+    # The dashboard page is a shell; each panel is its own htmx request, so each is benched too.
+    panels = [
+        (f"{DASHBOARD_PANEL}{name}", lambda name=name: reverse("reporting:attention-panel", args=[name]))
+        for name in sorted(ATTENTION_PROVIDERS)
+    ]
+    return panels + [
         ("activity feed", lambda: reverse("activities:feed")),
         ("activity feed deep", lambda: deep_feed_path()),
         ("deal registrations", lambda: reverse("activities:registrations")),
@@ -103,6 +112,15 @@ def EXTRA_PAGES(ctx, partner) -> list:  # noqa: N802 - extended as the domain ap
         ("accounting invoices", lambda: reverse("funds:accounting")),
         ("license reports", lambda: reverse("reporting:reports")),
     ]
+
+
+DASHBOARD_PANEL = "dashboard panel: "
+# Requested with the HX-Request header, the way the dashboard and the partner page load them.
+HTMX_PREFIXES = (DASHBOARD_PANEL, "partner section: ")
+
+
+def is_htmx(name: str) -> bool:
+    return name.startswith(HTMX_PREFIXES)
 
 
 def deep_feed_path() -> str:
@@ -144,9 +162,10 @@ def count_queries(pages: dict[str, str], user) -> dict[str, tuple[int, int]]:
     client.force_login(user, backend="partnerhub.auth_backends.PartnerHubBackend")
     result = {}
     for name, path in pages.items():
-        client.get(path)  # warm caches (content types, etc.) the way a running server has them
+        headers = {"HX-Request": "true"} if is_htmx(name) else {}
+        client.get(path, headers=headers)  # warm caches (content types, etc.) the way a running server has them
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(path)
+            response = client.get(path, headers=headers)
         result[name] = (response.status_code, len(queries))
     return result
 
@@ -164,7 +183,13 @@ def wait_for_server(url: str, timeout: float = 60) -> None:
 
 def run_locust(pages: dict[str, str], users: int, duration: int, label: str, username: str) -> dict:
     prefix = RESULTS / f"locust-{label}"
-    env = dict(os.environ, BENCH_PAGES=json.dumps(pages), BENCH_USERNAME=username, BENCH_PASSWORD="bench")
+    env = dict(
+        os.environ,
+        BENCH_PAGES=json.dumps(pages),
+        BENCH_HTMX=json.dumps([name for name in pages if is_htmx(name)]),
+        BENCH_USERNAME=username,
+        BENCH_PASSWORD="bench",
+    )
     subprocess.run(
         [
             sys.executable,
@@ -267,6 +292,10 @@ def main() -> None:
 
     connection.close()
 
+    print(f"   first {first_sweep['seconds']} s / {first_sweep['peak_mb']} MB: {' '.join(first_sweep['output'][-1:])}", flush=True)
+    print(f"   second {second_sweep['seconds']} s / {second_sweep['peak_mb']} MB", flush=True)
+    # Pages render with the manifest storage, as in production: static files before any request.
+    manage(env, "collectstatic", "--noinput", "-v0")
     pages = page_paths(ctx)
     queries = count_queries(pages, ctx.manager)
     admin_pages = {name: path for name, path in ADMIN_PAGES.items() if name.split(": ")[1]}
@@ -274,8 +303,7 @@ def main() -> None:
     admin_pages = {name: path for name, path in admin_pages.items() if admin_queries[name][0] == 200}
     connection.close()
 
-    print("== collectstatic and gunicorn (3 workers)", flush=True)
-    manage(env, "collectstatic", "--noinput", "-v0")
+    print("== gunicorn (3 workers)", flush=True)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -328,7 +356,7 @@ def print_table(report: dict) -> None:
     print()
     print(f"PartnerHub benchmark — {report['when']} — {report['machine']} — scale {report['scale']}")
     print(
-        f"{'page':<28}{'queries':>8}{'p50@4':>8}{'p95@4':>8}{'p95@10':>8}{'fail':>6}{'admin p95':>11}{'admin q':>9}{'ratio':>7}"
+        f"{'page':<46}{'queries':>8}{'p50@4':>8}{'p95@4':>8}{'p95@10':>8}{'fail':>6}{'admin p95':>11}{'admin q':>9}{'ratio':>7}"
     )
     for name in report["pages"]:
         s4, s10 = load4.get(name, {}), load10.get(name, {})
@@ -336,7 +364,7 @@ def print_table(report: dict) -> None:
         a = admin.get(admin_name, {}) if admin_name else {}
         ratio = f"{a['p95_ms'] / s4['p95_ms']:.1f}x" if a.get("p95_ms") and s4.get("p95_ms") else "—"
         print(
-            f"{name:<28}{report['queries'][name]:>8}{s4.get('p50_ms', 0):>8.0f}{s4.get('p95_ms', 0):>8.0f}"
+            f"{name:<46}{report['queries'][name]:>8}{s4.get('p50_ms', 0):>8.0f}{s4.get('p95_ms', 0):>8.0f}"
             f"{s10.get('p95_ms', 0):>8.0f}{s4.get('failures', 0) + s10.get('failures', 0):>6}"
             f"{a.get('p95_ms', 0) if a else 0:>11.0f}{report['admin_queries'].get(admin_name, 0) if admin_name else 0:>9}{ratio:>7}"
         )
