@@ -2,6 +2,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.money import Currency
 from partners.models import Partner
 
@@ -34,7 +35,7 @@ class _Search:
 class ActivityFilter(_Search, django_filters.FilterSet):
     search_fields = ("subject", "notes")
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    partner = PartnerChoiceFilter(queryset=_active_partners)
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
     author = django_filters.ModelChoiceFilter(queryset=_users)
     occurred_on = django_filters.DateFromToRangeFilter(label="Date (from – to)", widget=DATE_WIDGET)
@@ -61,7 +62,7 @@ class SyncMeetingFilter(django_filters.FilterSet):
 class OpportunityFilter(_Search, django_filters.FilterSet):
     search_fields = ("title", "end_customer")
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    partner = PartnerChoiceFilter(queryset=_active_partners)
     stage = django_filters.MultipleChoiceFilter(choices=Opportunity.Stage.choices)
     owner = django_filters.ModelChoiceFilter(queryset=_users)
     currency = django_filters.ChoiceFilter(choices=Currency.choices)
@@ -75,7 +76,7 @@ class OpportunityFilter(_Search, django_filters.FilterSet):
 class DealRegistrationFilter(_Search, django_filters.FilterSet):
     search_fields = ("customer", "registration_id", "products")
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(queryset=_active_partners)
+    partner = PartnerChoiceFilter(queryset=_active_partners)
     status = django_filters.ChoiceFilter(choices=DealRegistration.Status.choices)
     owner = django_filters.ModelChoiceFilter(queryset=_users)
     expires_on = django_filters.DateFromToRangeFilter(label="Expires (from – to)", widget=DATE_WIDGET)
@@ -88,7 +89,7 @@ class DealRegistrationFilter(_Search, django_filters.FilterSet):
 class CampaignFilter(_Search, django_filters.FilterSet):
     search_fields = ("title", "description")
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(field_name="partners", queryset=_active_partners)
+    partner = PartnerChoiceFilter(field_name="partners", queryset=_active_partners)
     kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices)
     status = django_filters.ChoiceFilter(choices=Campaign.Status.choices)
     quarter = django_filters.CharFilter(label="Quarter", help_text='e.g. "2026-Q4"')

@@ -187,6 +187,9 @@ class DealRegistration(models.Model):
             models.Index(fields=["partner", "customer_normalized"], name="dealreg_partner_customer_idx"),
             # Expiry sweep, expiring-soon list and reminder: approved ones by expiry date.
             models.Index(fields=["status", "expires_on"], name="dealreg_status_expires_idx"),
+            # The registration list's default order (newest first, ORDER BY created_at DESC, id DESC
+            # LIMIT 25): without it every page sorted all registrations (500 ms at 50,000).
+            models.Index(F("created_at").desc(), F("id").desc(), name="dealreg_list_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,10 @@ def keyset_page(queryset: QuerySet[Activity], before: str | None, size: int = TI
     cursor = parse_cursor(before)
     if cursor:
         day, pk = cursor
-        queryset = queryset.filter(Q(occurred_on__lt=day) | Q(occurred_on=day, id__lt=pk))
+        # The redundant occurred_on <= day is the index condition (activity_feed_idx and the partner
+        # timeline index): without it PostgreSQL filters the OR from the newest row on, so a deep
+        # page read every newer row (640 ms at 500,000 activities instead of under 1 ms).
+        queryset = queryset.filter(Q(occurred_on__lte=day), Q(occurred_on__lt=day) | Q(occurred_on=day, id__lt=pk))
     rows = list(queryset.order_by("-occurred_on", "-id")[: size + 1])
     if len(rows) <= size:
         return rows, None

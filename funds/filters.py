@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activities.models import Campaign
+from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.money import Currency
 from partners.models import Partner
 
@@ -30,7 +31,7 @@ DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
 
 class FundAllocationFilter(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(queryset=_partners)
+    partner = PartnerChoiceFilter(queryset=_partners)
     kind = django_filters.ChoiceFilter(choices=FundAllocation.Kind.choices)
     currency = django_filters.ChoiceFilter(choices=Currency.choices)
     period = django_filters.DateFilter(
@@ -47,7 +48,7 @@ class FundAllocationFilter(django_filters.FilterSet):
 
 class FundClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(field_name="allocation__partner", queryset=_partners, label="Partner")
+    partner = PartnerChoiceFilter(field_name="allocation__partner", queryset=_partners, label="Partner")
     status = django_filters.ChoiceFilter(choices=FundClaim.Status.choices)
     allocation = django_filters.ModelChoiceFilter(queryset=_allocations)
     campaign = django_filters.ModelChoiceFilter(queryset=_campaigns)
@@ -66,7 +67,7 @@ class FundClaimFilter(django_filters.FilterSet):
 
 class InvoiceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="Invoice number")
-    partner = django_filters.ModelChoiceFilter(field_name="claim__allocation__partner", queryset=_partners, label="Partner")
+    partner = PartnerChoiceFilter(field_name="claim__allocation__partner", queryset=_partners, label="Partner")
     state = django_filters.ChoiceFilter(
         choices=[("open", "Open"), ("overdue", "Overdue"), ("paid", "Paid")], method="filter_state", label="State"
     )

@@ -118,7 +118,8 @@ def fund_allocation_update(*, allocation_id: int, by: User, **fields) -> FundAll
         )
     _save(allocation)
     # The stored claim deadlines follow a changed deadline rule.
-    claims = list(allocation.claims.only("pk", "activity_end", "claim_deadline"))
+    # allocation_id too: the related manager reads it on every row (a query per claim if deferred).
+    claims = list(allocation.claims.only("pk", "allocation_id", "activity_end", "claim_deadline"))
     for claim in claims:
         claim.claim_deadline = FundClaim.derive_claim_deadline(claim.activity_end, allocation.claim_deadline_days)
     FundClaim.objects.bulk_update(claims, ["claim_deadline"], batch_size=500)

@@ -2,6 +2,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from partnerhub.filters import PartnerChoiceFilter
+
 from .models import Contact, Partner, PartnerType
 
 
@@ -49,7 +51,7 @@ class PartnerFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    partner = PartnerChoiceFilter(queryset=Partner.objects.filter(archived=False))
     stakeholder_role = django_filters.ChoiceFilter(choices=Contact.StakeholderRole.choices)
     is_active = django_filters.BooleanFilter(widget=django_filters.widgets.BooleanWidget(), label="Active")
 

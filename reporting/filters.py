@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.filters import PartnerChoiceFilter
 from partners.models import Partner
 
 from .models import LicenseReport
@@ -28,7 +29,7 @@ def _managers(request=None):
 
 
 class LicenseReportFilter(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    partner = PartnerChoiceFilter(queryset=Partner.objects.filter(archived=False))
     month = django_filters.CharFilter(method="filter_month", label="Month",
                                       widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
     status = django_filters.ChoiceFilter(choices=LicenseReport.Status.choices)
