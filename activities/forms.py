@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.form_fields import ModelMultipleChoiceField
 from partners.models import Contact, Partner
 
 from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity
@@ -20,6 +21,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["partner", "kind", "occurred_on", "subject", "notes", "participants", "contacts", "follow_up_on", "inform_team"]
+        field_classes = {"participants": ModelMultipleChoiceField, "contacts": ModelMultipleChoiceField}
         widgets = {"occurred_on": DATE_INPUT, "follow_up_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, partner: Partner | None = None, **kwargs):
@@ -88,7 +90,7 @@ class TransitionForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
-    partners = forms.ModelMultipleChoiceField(queryset=Partner.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    partners = ModelMultipleChoiceField(queryset=Partner.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}))
 
     class Meta:
         model = Campaign

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from partnerhub.csv_export import csv_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
-from partnerhub.view_helpers import apply_validation_error, querystring_without_page
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 from partners.models import Partner
 
 from . import selectors, services
@@ -166,7 +166,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity, pk=pk)
     services.activity_mark_follow_up_done(activity=activity, by=request.user)  # PermissionDenied -> 403
     messages.success(request, f"Follow-up on \u201c{activity.subject}\u201d done.")
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else reverse("activities:follow-ups"))
+    return redirect(safe_next(request, reverse("activities:follow-ups")))
 
 
 def sync_meetings(request: HttpRequest) -> HttpResponse:
@@ -311,8 +311,7 @@ def registration_transition(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Registration for {moved.customer} is now {moved.get_status_display().lower()}.")
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else registration.get_absolute_url())
+    return redirect(safe_next(request, registration.get_absolute_url()))
 
 
 # --- Campaigns -------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
-from partnerhub.view_helpers import apply_validation_error, querystring_without_page
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 
 from . import selectors, services
 from .forms import (
@@ -495,9 +494,7 @@ def accounting(request: HttpRequest) -> HttpResponse:
 def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     form = MarkPaidForm(request.POST)
-    target = request.POST.get("next") or reverse("funds:accounting")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("funds:accounting")
+    target = safe_next(request, reverse("funds:accounting"))
     if not form.is_valid():
         messages.error(request, f"Invoice {invoice.number}: " + " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(target)

@@ -1,13 +1,15 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.form_fields import ModelMultipleChoiceField
+
 from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PartnerForm(forms.ModelForm):
-    types = forms.ModelMultipleChoiceField(
+    types = ModelMultipleChoiceField(
         queryset=PartnerType.objects.all(), widget=forms.CheckboxSelectMultiple, label="Partner types"
     )
 
