@@ -8,6 +8,8 @@ the signed-in user's own partners (when the FilterSet was given `request=`) and 
 Other partners are reached from their partner page. It costs the same single query as before.
 """
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Case, Q, Value, When
@@ -45,7 +47,8 @@ class PartnerChoiceField(forms.ModelChoiceField):
             mine = Q(pk__in=[])
             if self.user is not None and self.user.is_authenticated:
                 mine |= Q(manager_id=self.user.pk)
-            if self.selected and str(self.selected).isdigit():
+            # Only plain ids that fit a bigint: hostile input ("²", 10**30) must not reach the query.
+            if self.selected and re.fullmatch(r"[0-9]{1,18}", str(self.selected)):
                 mine |= Q(pk=int(self.selected))
             rows = list(
                 self.queryset.annotate(_mine=Case(When(mine, then=Value(0)), default=Value(1)))

@@ -79,3 +79,11 @@ def test_deep_feed_page_bounds_the_date_for_the_index(manager_client):
     page_sql = next(q["sql"] for q in queries if 'FROM "activities_activity"' in q["sql"] and "LIMIT" in q["sql"])
     assert '"activities_activity"."occurred_on" <=' in page_sql
     assert len(deep.context["activities"]) == 5
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "-1", "abc"])
+def test_hostile_partner_values_do_not_break_the_limited_select(value, manager_client, few_options):
+    PartnerFactory.create_batch(3)
+    response = manager_client.get(reverse("activities:feed"), {"partner": value})
+    assert response.status_code == 200
+    assert _options(response) == []
