@@ -86,25 +86,31 @@ class OverviewRow:
         return min((lc.at_risk_date for lc in self.compliance.levels if lc.at_risk_date), default=None)
 
 
-def compliance_overview(*, params, user: User, today: date) -> tuple[ComplianceOverviewFilter, list[OverviewRow], date]:
-    """Every non-archived partner with a program: one query for the partners, four for compliance."""
+def compliance_overview(*, params, user: User, today: date) -> tuple[ComplianceOverviewFilter, QuerySet[Partner], date, str | None]:
+    """Every non-archived partner with a program, filtered; compliance is computed by `overview_rows`
+    for just the rows shown (a page), so the overview's cost does not grow with the number of partners."""
     has_levels = Exists(ProgramLevel.objects.filter(partner_id=OuterRef("pk")))
     base = (
         Partner.objects.filter(has_levels, archived=False)
         .select_related("manager", "program_status__held_level", "program_status__target_level")
-        .order_by("name")
+        .order_by("name", "pk")
     )
     filterset = ComplianceOverviewFilter(params or None, queryset=base, user=user)
     cleaned = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     on = cleaned.get("on") or today + timedelta(days=90)
     on = max(on, today)
-    partners = list(filterset.qs)
+    wanted = cleaned.get("status")
+    return filterset, filterset.qs, on, wanted if wanted in (MET, AT_RISK, NOT_MET) else None
+
+
+def overview_rows(partners, *, today: date, on: date, status: str | None = None) -> list[OverviewRow]:
+    """Compliance rows for the given partners (four queries however many), optionally only one status."""
+    partners = list(partners)
     compliance = partner_compliance([p.pk for p in partners], today=today, on=on)
     rows = [OverviewRow(partner=p, status=getattr(p, "program_status", None), compliance=compliance[p.pk]) for p in partners]
-    wanted = cleaned.get("status")
-    if wanted in (MET, AT_RISK, NOT_MET):
-        rows = [row for row in rows if row.headline is not None and row.headline.status == wanted]
-    return filterset, rows, on
+    if status:
+        rows = [row for row in rows if row.headline is not None and row.headline.status == status]
+    return rows
 
 
 def partner_program_status(partner: Partner) -> PartnerProgramStatus | None:

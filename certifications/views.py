@@ -42,10 +42,15 @@ def _date(value) -> str:
 # --- Compliance overview -----------------------------------------------------------------------
 
 
+# Compliance loads every valid holding of the page's vendors: a page of 20 vendors keeps that bounded.
+OVERVIEW_PAGE_SIZE = 20
+
+
 def compliance_overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    filterset, rows, on = selectors.compliance_overview(params=request.GET, user=request.user, today=today)
+    filterset, partners, on, status = selectors.compliance_overview(params=request.GET, user=request.user, today=today)
     if request.GET.get("format") == "csv":
+        rows = selectors.overview_rows(partners, today=today, on=on, status=status)
         return csv_response(
             f"certification-compliance-{on.isoformat()}.csv",
             ["Partner", "Level", "Held", "Target", "Requirement", "Minimum holders", "Valid holders today",
@@ -60,7 +65,14 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
                 for row in rows for lc in row.compliance.levels for rc in lc.requirements
             ),
         )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    if status:
+        # Filtering by status needs every partner's compliance before paging.
+        page = Paginator(selectors.overview_rows(partners, today=today, on=on, status=status), OVERVIEW_PAGE_SIZE).get_page(
+            request.GET.get("page"))
+    else:
+        # Page the partners first, then compute compliance only for the page's rows.
+        page = Paginator(partners, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.overview_rows(page.object_list, today=today, on=on)
     return render(
         request,
         "certifications/overview.html",

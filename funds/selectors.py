@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
-from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from partnerhub.roles import Role
@@ -177,22 +177,39 @@ def overdue_invoices(*, today: date) -> QuerySet[Invoice]:
     return unpaid_invoices().filter(due_on__lt=today)
 
 
-def accounting_overview(*, today: date, limit: int = 200) -> dict:
-    """Open, overdue and paid-this-month invoices with totals per currency (4 queries)."""
+def accounting_overview(*, today: date, limit: int = 50) -> dict:
+    """Open, overdue and paid-this-month invoices: the first `limit` of each (the CSV and the
+    invoices list have them all), with counts and totals per currency summed by the database (4 queries)."""
     rows = Invoice.objects.select_related("claim__allocation__partner", "paid_by")
-    groups = {
-        "overdue": rows.filter(paid_on__isnull=True, due_on__lt=today).order_by("due_on", "id"),
-        "open": rows.filter(paid_on__isnull=True, due_on__gte=today).order_by("due_on", "id"),
-        "paid": rows.filter(paid_on__gte=month_start(today), paid_on__lte=today).order_by("-paid_on", "-id"),
+    this_month = Q(paid_on__gte=month_start(today), paid_on__lte=today)
+    conditions = {
+        "overdue": Q(paid_on__isnull=True, due_on__lt=today),
+        "open": Q(paid_on__isnull=True, due_on__gte=today),
+        "paid": this_month,
     }
-    totals: dict[str, dict[str, Decimal]] = {name: {} for name in groups}
-    relevant = Invoice.objects.filter(Q(paid_on__isnull=True) | Q(paid_on__gte=month_start(today), paid_on__lte=today))
-    for invoice_currency, paid_on, due_on, amount in relevant.values_list("currency", "paid_on", "due_on", "amount").order_by():
-        group = "paid" if paid_on else ("overdue" if due_on < today else "open")
-        totals[group][invoice_currency] = totals[group].get(invoice_currency, Decimal("0")) + amount
+    orders = {"overdue": ("due_on", "id"), "open": ("due_on", "id"), "paid": ("-paid_on", "-id")}
+    aggregates = {}
+    for name, condition in conditions.items():
+        aggregates[f"{name}_total"] = Sum("amount", filter=condition)
+        aggregates[f"{name}_count"] = Count("id", filter=condition)
+    per_currency = (
+        Invoice.objects.filter(Q(paid_on__isnull=True) | this_month).values("currency").annotate(**aggregates).order_by("currency")
+    )
+    totals: dict[str, dict[str, Decimal]] = {name: {} for name in conditions}
+    counts = dict.fromkeys(conditions, 0)
+    for row in per_currency:
+        for name in conditions:
+            if row[f"{name}_count"]:
+                totals[name][row["currency"]] = row[f"{name}_total"]
+                counts[name] += row[f"{name}_count"]
     return {
-        name: {"invoices": list(queryset[:limit]), "totals": dict(sorted(totals[name].items()))}
-        for name, queryset in groups.items()
+        name: {
+            "invoices": list(rows.filter(condition).order_by(*orders[name])[:limit]),
+            "totals": totals[name],
+            "count": counts[name],
+            "limit": limit,
+        }
+        for name, condition in conditions.items()
     }
 
 

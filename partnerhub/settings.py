@@ -84,6 +84,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Choice fields iterate querysets; server-side cursors cost three round trips each for a few rows.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if env("TEST_DATABASE_NAME", default=""):
     # Lets two checkouts run the PostgreSQL suite side by side without clobbering one test DB.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
