@@ -64,7 +64,7 @@ class ReportingAgreement(models.Model):
             models.CheckConstraint(condition=Q(accounting_threshold__gte=0), name="agreement_threshold_not_negative",
                                    violation_error_message=_("The accounting threshold cannot be negative.")),
             models.CheckConstraint(condition=Q(growth_alert_percent__lte=1000), name="agreement_growth_percent_sane",
-                                   violation_error_message=_("The growth alert must be between 0 and 1000 %.")),
+                                   violation_error_message=_("The growth alert must be between 0 and 1000 percent.")),
             currency_constraint("currency", "agreement_currency_known"),
         ]
 
