@@ -50,14 +50,10 @@ def celery_on_redis(redis_url):
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_sends_once_when_the_sweep_runs_twice_and_twice_at_once(celery_on_redis, due_contract):
     mail.outbox = []
-    # Two real workers (threads in this process, each with its own DB connection) on one queue.
-    with (
-        start_worker(
-            celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30
-        ),
-        start_worker(
-            celery_on_redis, perform_ping_check=False, concurrency=1, pool="solo", loglevel="WARNING", shutdown_timeout=30
-        ),
+    # A real worker on the real broker with two execution slots, so the last two sweeps run at once.
+    # (Two start_worker()s in one process share Celery's app state and sometimes hang on shutdown.)
+    with start_worker(
+        celery_on_redis, perform_ping_check=False, concurrency=2, pool="threads", loglevel="WARNING", shutdown_timeout=30
     ):
         first = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
         second = run_reminder_sweep.apply_async((KIND,), ignore_result=False).get(timeout=60)
