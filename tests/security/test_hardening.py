@@ -88,3 +88,13 @@ def test_secure_cookie_and_hsts_settings_in_production():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.stdout.split() == ["True"] * 5, result.stderr
+
+
+def test_an_over_long_username_is_a_form_error_not_a_500(client):
+    """Found by the hostile-input test on PostgreSQL: axes stores attempted usernames in 255 characters."""
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "pw"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not AccessAttempt.objects.filter(username__startswith="xxx").exists()
