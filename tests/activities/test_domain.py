@@ -221,7 +221,7 @@ class TestSyncStatus:
         assert statuses[monthly.pk].overdue and statuses[monthly.pk].overdue_days == 5
         # Never had one: due one cadence after the partner was created.
         assert statuses[never.pk].last_sync is None
-        assert statuses[never.pk].next_due == never.created_at.date() + timedelta(days=7)
+        assert statuses[never.pk].next_due == timezone.localdate(never.created_at) + timedelta(days=7)
         assert statuses[none.pk].next_due is None and not statuses[none.pk].overdue
 
     @pytest.mark.parametrize("count", [1, 30])
