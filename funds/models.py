@@ -213,7 +213,10 @@ class FundClaim(models.Model):
 
     def _derive_deadline(self) -> None:
         if self.allocation_id and self.activity_end:
-            self.claim_deadline = self.derive_claim_deadline(self.activity_end, self.allocation.claim_deadline_days)
+            try:
+                self.claim_deadline = self.derive_claim_deadline(self.activity_end, self.allocation.claim_deadline_days)
+            except OverflowError:  # an activity end near year 9999 plus the claim window
+                raise ValidationError({"activity_end": _("This date is too far in the future.")}) from None
 
     def clean(self) -> None:
         super().clean()
