@@ -19,6 +19,8 @@ def add_months(day: date, months: int) -> date:
     """`day` plus whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:  # a hostile or typo'd year 9999: the end of the calendar, not a 500
+        return date.max
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 

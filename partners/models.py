@@ -235,7 +235,10 @@ class Contract(models.Model):
     def derive_notice_deadline(end_date: date | None, notice_period_days: int | None) -> date | None:
         if end_date is None:
             return None
-        return end_date - timedelta(days=max(notice_period_days or 0, 0))
+        try:
+            return end_date - timedelta(days=max(notice_period_days or 0, 0))
+        except OverflowError:  # an end date in year 1: the start of the calendar, not a 500
+            return date.min
 
 
 class SupplierRiskAssessment(models.Model):
