@@ -103,7 +103,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", default="Europe/Zurich")
-USE_I18N = True
+# PartnerHub is English only. With translation on, every form label, choice and message went
+# through gettext on every render (hundreds of lookups per list page) for the same English text.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -124,6 +126,17 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    # Template fragments that are the same for every request of a role set (menus, asset links):
+    # per process on purpose, so a deploy (new processes) never serves a stale menu or asset hash.
+    # Off in development, where templates change under a running server.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache" if DEBUG else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "partnerhub-fragments",
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -230,3 +243,4 @@ if OIDC_ENABLED:
 OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", default="groups")
 OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour today: a URL typed without scheme is https.
+FORM_RENDERER = "partnerhub.form_renderer.JinjaWidgetRenderer"

@@ -14,3 +14,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 STATIC_ROOT = None  # tests never collect static files; WhiteNoise then has no directory to warn about
+# Tests render with the fragment cache as production does (development turns it off), so a
+# cached menu that leaked between roles would fail them.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-fragments"}  # noqa: F405
