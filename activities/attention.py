@@ -32,7 +32,11 @@ def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
     partners = list(source.only("pk", "name", "slug", "sync_cadence", "created_at"))
     statuses = selectors.sync_status_for_partner_objects(partners, today, source=source)
     horizon = today + timedelta(days=ATTENTION_DAYS)
-    items = [
+    due = [p for p in partners if statuses[p.pk].next_due and statuses[p.pk].next_due <= horizon]
+    # Pick the 50 most urgent before building items: a manager with hundreds of partners due
+    # would otherwise pay a URL reversal and a label for every one of them.
+    due.sort(key=lambda p: (statuses[p.pk].next_due, p.pk))
+    return [
         AttentionItem(
             category="Sync meetings",
             title=f"{p.name}: sync meeting ({p.get_sync_cadence_display().lower()})",
@@ -40,10 +44,8 @@ def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
             url=p.get_absolute_url() + "#timeline",
             overdue=statuses[p.pk].overdue,
         )
-        for p in partners
-        if statuses[p.pk].next_due and statuses[p.pk].next_due <= horizon
+        for p in due[:50]
     ]
-    return sorted(items, key=lambda item: item.due)[:50]
 
 
 @attention_provider("my_follow_ups")

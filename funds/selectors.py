@@ -177,7 +177,11 @@ def overdue_invoices(*, today: date) -> QuerySet[Invoice]:
     return unpaid_invoices().filter(due_on__lt=today)
 
 
-def accounting_overview(*, today: date, limit: int = 50) -> dict:
+# Rows shown per group on the accounting page; the invoice list and the CSV have them all.
+ACCOUNTING_GROUP_ROWS = 20
+
+
+def accounting_overview(*, today: date, limit: int = ACCOUNTING_GROUP_ROWS) -> dict:
     """Open, overdue and paid-this-month invoices: the first `limit` of each (the CSV and the
     invoices list have them all), with counts and totals per currency summed by the database (4 queries)."""
     rows = Invoice.objects.select_related("claim__allocation__partner", "paid_by")

@@ -170,6 +170,8 @@ class Contact(models.Model):
         indexes = [
             # Partner detail and per-partner contact export.
             models.Index(fields=["partner", "last_name", "first_name"], name="contact_partner_name_idx"),
+            # The contacts directory (all partners), paged by name.
+            models.Index(fields=["last_name", "first_name", "id"], name="contact_name_idx"),
         ]
 
     def __str__(self) -> str:

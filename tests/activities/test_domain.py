@@ -224,7 +224,7 @@ class TestSyncStatus:
         assert statuses[never.pk].next_due == timezone.localdate(never.created_at) + timedelta(days=7)
         assert statuses[none.pk].next_due is None and not statuses[none.pk].overdue
 
-    @pytest.mark.parametrize("count", [1, 30])
+    @pytest.mark.parametrize("count", [1, 50])
     def test_bulk_is_two_queries(self, count, django_assert_num_queries):
         partners = PartnerFactory.create_batch(count)
         for partner in partners:

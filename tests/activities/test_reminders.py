@@ -127,6 +127,16 @@ class TestAttention:
         assert [i.title.split(":")[0] for i in items] == ["Mine"] and items[0].overdue
         assert len(sync_meetings_due(admin_user, today)) == 2
 
+    def test_sync_meetings_due_shows_the_50_most_overdue_first(self, manager):
+        today = timezone.localdate()
+        for days_ago in range(8, 68):  # 60 weekly partners, each due (last sync 8..67 days ago)
+            partner = PartnerFactory(manager=manager, sync_cadence="weekly", name=f"Due {days_ago:03d}")
+            ActivityFactory(partner=partner, kind="sync_meeting", occurred_on=today - timedelta(days=days_ago))
+        items = sync_meetings_due(manager, today)
+        assert len(items) == 50
+        assert [i.due for i in items] == sorted(i.due for i in items)
+        assert items[0].title.startswith("Due 067") and items[-1].title.startswith("Due 018")
+
     def test_my_follow_ups_within_a_week(self, sales):
         today = timezone.localdate()
         ActivityFactory(author=sales, occurred_on=today - timedelta(days=5), follow_up_on=today - timedelta(days=1), subject="Late")
@@ -175,7 +185,7 @@ class TestAttention:
         findings = registrations_expiring_check(ids, today)
         assert list(findings) == [fine.pk] and "Soon AG" in findings[fine.pk][0].reason
 
-    @pytest.mark.parametrize("count", [1, 30])
+    @pytest.mark.parametrize("count", [1, 50])
     def test_health_checks_are_flat(self, count, django_assert_num_queries):
         today = timezone.localdate()
         partners = PartnerFactory.create_batch(count)

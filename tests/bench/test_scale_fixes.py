@@ -56,7 +56,7 @@ def test_the_limited_select_costs_no_extra_query(partners, manager, manager_clie
         manager_client.get(reverse("activities:feed"))
 
 
-@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize("rows", [1, 50])
 def test_registration_list_query_count_is_flat(rows, manager_client, django_assert_num_queries):
     DealRegistrationFactory.create_batch(rows)
     with django_assert_num_queries(6):

@@ -140,7 +140,7 @@ class TestClaimList:
             response = client.get(url)
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         for _ in range(rows):
             InvoiceFactory()
@@ -150,7 +150,7 @@ class TestClaimList:
 
 
 class TestClaimDetail:
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, marketing_client, django_assert_num_queries):
         claim = submitted_claim()
         for n in range(rows):

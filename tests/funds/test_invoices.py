@@ -65,7 +65,7 @@ class TestAccounting:
         overdue.refresh_from_db()
         assert overdue.paid_on == timezone.localdate() and overdue.claim.status == "paid"
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, accounting_client, django_assert_num_queries):
         today = timezone.localdate()
         for n in range(rows):
@@ -94,7 +94,7 @@ class TestInvoiceList:
         rows = csv_rows(outsider_client.get(reverse("funds:invoices"), {"state": "overdue", "format": "csv"}))
         assert sorted(r[0] for r in rows[1:]) == ["OVERDUE-CHF", "OVERDUE-EUR"]
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         InvoiceFactory.create_batch(rows)
         # session, user, count, page (with claim, partner, paid by), partner filter options

@@ -75,7 +75,7 @@ class TestAllocationList:
         rows = csv_rows(outsider_client.get(reverse("funds:allocations"), {"currency": "EUR", "format": "csv"}))
         assert rows[0][:3] == ["Partner", "Kind", "Period"] and [r[0] for r in rows[1:]] == ["Euro GmbH"]
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         for _ in range(rows):
             approved_claim(allocation=FundAllocationFactory())
@@ -184,7 +184,7 @@ class TestAllocationDetail:
     def test_unknown_is_404(self, outsider_client):
         assert outsider_client.get(reverse("funds:allocation-detail", args=[999])).status_code == 404
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         allocation = FundAllocationFactory()
         for _ in range(rows):

@@ -34,7 +34,7 @@ def test_history_only_for_audited_models(manager_client):
     assert manager_client.get(reverse("history", args=["auth", "user", 1])).status_code == 404
 
 
-@pytest.mark.parametrize("rows", [1, 30])
+@pytest.mark.parametrize("rows", [1, 50])
 def test_history_fragment_query_count_is_flat(rows, manager, manager_client, django_assert_num_queries):
     campaign = CampaignFactory()
     for i in range(rows):

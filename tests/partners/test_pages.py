@@ -82,7 +82,7 @@ class TestPartnerList:
         names = sorted(row[0] for row in rows[1:])
         assert names == ["'=cmd|' /C calc'!A0", "Exported AG"]  # formula defused
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         PartnerFactory.create_batch(rows)
         # session, user (+roles +unread), count, page, types prefetch, type options, manager options
@@ -105,7 +105,7 @@ class TestPartnerDetail:
     def test_unknown_partner_is_404(self, outsider_client):
         assert outsider_client.get(reverse("partners:detail", args=["nope"])).status_code == 404
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         partner = PartnerFactory()
         ContactFactory.create_batch(rows, partner=partner)
@@ -260,7 +260,14 @@ class TestContacts:
         assert body.count("BEGIN:VCARD") == 1
         assert "FN:Heidi Muster" in body and "ORG:Export AG" in body and "EMAIL;TYPE=INTERNET,WORK:heidi@example.com" in body
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    def test_the_contacts_directory_is_sorted_by_name_across_partners(self, outsider_client):
+        ContactFactory(first_name="Zoe", last_name="Adler", partner=PartnerFactory(name="Zeta AG"))
+        ContactFactory(first_name="Anna", last_name="Zimmer", partner=PartnerFactory(name="Alpha AG"))
+        ContactFactory(first_name="Bea", last_name="Adler", partner=PartnerFactory(name="Mu AG"))
+        page = outsider_client.get(reverse("partners:contacts")).context["page_obj"]
+        assert [c.full_name for c in page] == ["Bea Adler", "Zoe Adler", "Anna Zimmer"]
+
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_contact_list_query_count_is_flat(self, rows, outsider_client, django_assert_num_queries):
         ContactFactory.create_batch(rows)
         # session, user, count, page (with partner), partner filter options

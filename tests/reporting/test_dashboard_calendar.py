@@ -73,7 +73,7 @@ class TestDashboard:
     def test_unknown_panel_is_404(self, manager_client):
         assert manager_client.get(reverse("reporting:attention-panel", args=["nope"])).status_code == 404
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_dashboard_and_license_panel_query_counts_are_pinned(self, rows, manager, manager_client, django_assert_num_queries):
         for i in range(rows):
             partner = AgreementFactory(partner=PartnerFactory(manager=manager)).partner

@@ -58,7 +58,7 @@ class TestReportList:
         assert rows[0][0] == "Partner" and len(rows) == 2
         assert rows[1][0] == "'=HYPERLINK()" and rows[1][5] == "12.50"
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         for i in range(rows):
             ReportFactory(month=date(2024 + i // 12, i % 12 + 1, 1))
@@ -115,7 +115,7 @@ class TestReportDetail:
     def test_unknown_report_is_404(self, outsider_client):
         assert outsider_client.get(reverse("reporting:report-detail", args=[999])).status_code == 404
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, accounting_client, django_assert_num_queries):
         jan = ReportFactory(month=date(2026, 1, 1))
         feb = ReportFactory(partner=jan.partner, month=date(2026, 2, 1))
@@ -255,7 +255,7 @@ class TestHealthPage:
         rows = csv_rows(outsider_client.get(reverse("reporting:health"), {"format": "csv"}))
         assert rows[1][:2] == ["Drifting AG", "At risk"]
 
-    @pytest.mark.parametrize("rows", [1, 30])
+    @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         PartnerFactory.create_batch(rows, health=Partner.Health.WATCH, health_reasons=["x"])
         # session, user, count, page (+manager), manager filter options
