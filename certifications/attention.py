@@ -5,37 +5,32 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Action, user_can
 
 from . import selectors
-from .compliance import AT_RISK, DEFAULT_HORIZON_DAYS, NOT_MET, partner_compliance
+from .compliance import AT_RISK, MET, NOT_MET, level_compliance
 from .models import PartnerProgramStatus
 
 SOON_DAYS = 90
 
 
-def _held_level_findings(today: date, **status_filter):
-    """(partner, held level compliance) for partners with a recorded held level: one query when there
-    are none, five otherwise."""
-    statuses = {
-        s.partner_id: s
-        for s in PartnerProgramStatus.objects.filter(held_level__isnull=False, partner__archived=False, **status_filter).select_related(
-            "partner", "held_level"
-        )
-    }
-    if not statuses:
-        return []
-    compliance = partner_compliance(list(statuses), today=today, on=today + timedelta(days=DEFAULT_HORIZON_DAYS))
-    found = []
-    for partner_id, status in statuses.items():
-        held = compliance[partner_id].level(status.held_level_id)
-        if held is not None:
-            found.append((status.partner, held))
-    return found
+def _held_level_findings(today: date, *, requirements: bool = False, only_flagged: bool = False, **status_filter):
+    """(partner, held level compliance) for partners with a recorded held level, read from the stored
+    compliance (compliance.level_compliance): one query, plus two for `requirements`, plus three for
+    levels not yet checked today (computed live). `only_flagged` leaves out, in SQL, the held levels
+    stored as met today."""
+    statuses = PartnerProgramStatus.objects.filter(
+        held_level__isnull=False, held_level__partner_id=F("partner_id"), partner__archived=False, **status_filter
+    )
+    if only_flagged:
+        statuses = statuses.filter(~Q(held_level__compliance_checked_on=today) | ~Q(held_level__compliance_status=MET))
+    statuses = list(statuses.select_related("partner", "held_level"))
+    held = level_compliance([s.held_level for s in statuses], today=today, requirements=requirements)
+    return [(s.partner, held[s.held_level_id]) for s in statuses]
 
 
 @attention_provider("my_certifications_expiring")
@@ -62,7 +57,7 @@ def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]
         return []
     items = []
     mine = {} if user.is_superuser else {"partner__manager": user}
-    for partner, held in _held_level_findings(today, **mine):
+    for partner, held in _held_level_findings(today, only_flagged=True, **mine):
         if held.status == NOT_MET:
             items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} requirements not met", today,
                                        partner.get_absolute_url() + "#certifications", overdue=True))
@@ -76,7 +71,7 @@ def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]
 def certification_compliance(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     """A requirement of the held level not met today → at risk; breaking within 90 days → watch."""
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
-    for partner, held in _held_level_findings(today, partner_id__in=list(partner_ids)):
+    for partner, held in _held_level_findings(today, requirements=True, partner_id__in=list(partner_ids)):
         for rc in held.requirements:
             if rc.status == NOT_MET:
                 findings[partner.pk].append(HealthFinding(

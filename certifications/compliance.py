@@ -1,13 +1,19 @@
-"""Compliance of partner program levels, computed in bulk.
+"""Compliance of partner program levels, computed in bulk or read from the stored result.
 
-For a set of partners, a fixed number of queries loads their levels, requirements (with the
-certifications each accepts) and every still-valid holding of those certifications; the rest is
-Python. A requirement is
+A requirement is
 - "met" when enough distinct VSHNeers hold a valid certification on every day from today through
   the chosen date (90 days ahead by default),
 - "at_risk" when it is met today but not on some day up to the chosen date; `at_risk_date` is the
   expiry (last valid day) of the holding whose expiry breaks it first,
 - "not_met" when it is not met today.
+
+`partner_compliance` computes it live: a fixed number of queries loads the levels, requirements (with
+the certifications each accepts) and every still-valid holding of those certifications; the rest is
+Python, and its cost grows with the holdings. So services.compliance_refresh stores the result for
+the default horizon on ProgramLevel and LevelRequirement (the certification_compliance sweep, and
+after holding writes), and `compliance_for` / `level_compliance` read that instead: a stored result
+is trusted only when it was computed for today; a custom date, or a level not checked today (before
+the day's first sweep, or added in the admin), is computed live for just those levels.
 """
 
 from bisect import bisect_right
@@ -16,15 +22,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
-from .models import Certification, Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
+from .models import Certification, ComplianceStatus, Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
 
-MET, AT_RISK, NOT_MET = "met", "at_risk", "not_met"
+MET, AT_RISK, NOT_MET = ComplianceStatus.MET.value, ComplianceStatus.AT_RISK.value, ComplianceStatus.NOT_MET.value
 STATUS_LABELS = {MET: "Met", AT_RISK: "At risk", NOT_MET: "Not met"}
 # Worst first: a level is as good as its worst requirement.
 _SEVERITY = {NOT_MET: 2, AT_RISK: 1, MET: 0}
 DEFAULT_HORIZON_DAYS = 90
+
+
+def default_horizon(today: date) -> date:
+    """The date the stored compliance looks ahead to, and the overview's default "compliant through"."""
+    return today + timedelta(days=DEFAULT_HORIZON_DAYS)
 
 
 @dataclass
@@ -35,7 +46,8 @@ class RequirementCompliance:
     holders_today: int
     holders_on_date: int
     at_risk_date: date | None
-    holdings: list[Holding]  # valid today, for "who holds what"
+    # Valid today, for "who holds what": loaded only where it is shown (holders=True).
+    holdings: list[Holding] = field(default_factory=list)
 
     @property
     def description(self) -> str:
@@ -49,19 +61,23 @@ class RequirementCompliance:
 @dataclass
 class LevelCompliance:
     level: ProgramLevel
+    status: str
+    at_risk_date: date | None
+    # Filled by the live computation, and by the stored one only when asked for (requirements=True).
     requirements: list[RequirementCompliance] = field(default_factory=list)
 
-    @property
-    def status(self) -> str:
-        return max((r.status for r in self.requirements), key=_SEVERITY.__getitem__, default=MET)
+    @classmethod
+    def of_requirements(cls, level: ProgramLevel, requirements: list[RequirementCompliance]) -> "LevelCompliance":
+        return cls(
+            level=level,
+            status=max((r.status for r in requirements), key=_SEVERITY.__getitem__, default=MET),
+            at_risk_date=min((r.at_risk_date for r in requirements if r.at_risk_date), default=None),
+            requirements=requirements,
+        )
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
-
-    @property
-    def at_risk_date(self) -> date | None:
-        return min((r.at_risk_date for r in self.requirements if r.at_risk_date), default=None)
 
 
 @dataclass
@@ -73,8 +89,9 @@ class PartnerCompliance:
         return next((lc for lc in self.levels if lc.level.pk == level_id), None)
 
 
-def _holder_intervals(holdings: Iterable[Holding]) -> dict[int, list[tuple[date, date | None]]]:
-    """Per holder, their validity intervals merged (a renewal continuing an old holding is one stretch)."""
+def _holder_intervals(holdings: Iterable) -> dict[int, list[tuple[date, date | None]]]:
+    """Per holder, their validity intervals merged (a renewal continuing an old holding is one stretch).
+    Takes anything with holder_id, obtained_on and expires_on: holdings or value rows."""
     by_holder: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
     for h in holdings:
         by_holder[h.holder_id].append((h.obtained_on, h.expires_on))
@@ -92,7 +109,7 @@ def _holder_intervals(holdings: Iterable[Holding]) -> dict[int, list[tuple[date,
     return merged
 
 
-def holder_counts(holdings: Iterable[Holding], *, needed: int, today: date, on: date) -> tuple[int, int, date | None]:
+def holder_counts(holdings: Iterable, *, needed: int, today: date, on: date) -> tuple[int, int, date | None]:
     """(distinct valid holders today, on `on`, last valid day before the count first drops below `needed`).
 
     A sweep over start/end events: O(n log n) however many holdings a requirement has.
@@ -118,44 +135,56 @@ def requirement_status(*, needed: int, count_today: int, first_break: date | Non
     return AT_RISK if first_break is not None else MET
 
 
-def partner_compliance(partner_ids: Sequence[int], *, today: date, on: date | None = None) -> dict[int, PartnerCompliance]:
-    """Compliance of every level of the given partners, in four queries whatever the data size."""
-    on = max(on or today + timedelta(days=DEFAULT_HORIZON_DAYS), today)
-    levels = list(
-        ProgramLevel.objects.filter(partner_id__in=list(partner_ids))
-        .order_by("partner_id", "rank", "name")
-        .prefetch_related(
-            Prefetch(
-                "requirements",
-                queryset=LevelRequirement.objects.order_by("id").prefetch_related(
-                    Prefetch("certifications", queryset=Certification.objects.select_related("partner").order_by("code"))
-                ),
-            )
-        )
+def _requirements_prefetch() -> Prefetch:
+    return Prefetch(
+        "requirements",
+        queryset=LevelRequirement.objects.order_by("id").prefetch_related(
+            Prefetch("certifications", queryset=Certification.objects.select_related("partner").order_by("code"))
+        ),
     )
-    certs_by_id = {c.pk: c for level in levels for req in level.requirements.all() for c in req.certifications.all()}
-    cert_ids = set(certs_by_id)
-    holdings_by_cert: dict[int, list[Holding]] = defaultdict(list)
-    if cert_ids:
-        # Expired holdings and ones that start after the chosen date change nothing in the window.
-        valid = (
-            Holding.objects.filter(certification_id__in=cert_ids, holder__is_active=True, obtained_on__lte=on)
-            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-            .select_related("holder")
-            .order_by("holder__last_name", "holder__first_name", "holder__username", "obtained_on")
-        )
-        for holding in valid:
-            holding.certification = certs_by_id[holding.certification_id]  # already loaded: no query per row
-            holdings_by_cert[holding.certification_id].append(holding)
 
-    result: dict[int, PartnerCompliance] = {pid: PartnerCompliance(partner_id=pid) for pid in partner_ids}
+
+# "Who holds what" lists people by name, then each person's holdings oldest first.
+_HOLDER_ORDER = ("holder__last_name", "holder__first_name", "holder__username", "obtained_on")
+
+
+def _holdings_by_certification(certs_by_id: dict[int, Certification], *, today: date, on: date, holders: bool) -> dict[int, list]:
+    """Holdings of active people that count between today and `on` (expired ones and ones starting after
+    `on` change nothing), per certification: model instances with their holder when "who holds what" is
+    shown, else only the columns counting needs (value rows: thousands of them cost little)."""
+    if not certs_by_id:
+        return {}
+    valid = Holding.objects.filter(certification_id__in=list(certs_by_id), holder__is_active=True, obtained_on__lte=on).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+    if holders:
+        rows: Iterable = valid.select_related("holder").order_by(*_HOLDER_ORDER)
+    else:
+        rows = valid.order_by().values_list("holder_id", "certification_id", "obtained_on", "expires_on", named=True)
+    by_cert: dict[int, list] = defaultdict(list)
+    for row in rows:
+        if holders:
+            row.certification = certs_by_id[row.certification_id]  # already loaded: no query per row
+        by_cert[row.certification_id].append(row)
+    return by_cert
+
+
+def _valid_today(holdings: Iterable[Holding], today: date) -> list[Holding]:
+    return sorted((h for h in holdings if h.valid_on(today)), key=lambda h: h.expires_on or date.max)
+
+
+def _compute_live(levels: Sequence[ProgramLevel], *, today: date, on: date, holders: bool) -> dict[int, LevelCompliance]:
+    """Per level id; the levels' requirements must be prefetched (_requirements_prefetch). One query."""
+    certs_by_id = {c.pk: c for level in levels for req in level.requirements.all() for c in req.certifications.all()}
+    by_cert = _holdings_by_certification(certs_by_id, today=today, on=on, holders=holders)
+    result: dict[int, LevelCompliance] = {}
     for level in levels:
-        level_compliance = LevelCompliance(level=level)
+        requirements = []
         for req in level.requirements.all():
             certs = list(req.certifications.all())
-            holdings = [h for c in certs for h in holdings_by_cert.get(c.pk, [])]
+            holdings = [h for c in certs for h in by_cert.get(c.pk, ())]
             count_today, count_on, first_break = holder_counts(holdings, needed=req.min_holders, today=today, on=on)
-            level_compliance.requirements.append(
+            requirements.append(
                 RequirementCompliance(
                     requirement=req,
                     certifications=certs,
@@ -163,11 +192,108 @@ def partner_compliance(partner_ids: Sequence[int], *, today: date, on: date | No
                     holders_today=count_today,
                     holders_on_date=count_on,
                     at_risk_date=first_break,
-                    holdings=sorted((h for h in holdings if h.valid_on(today)), key=lambda h: (h.expires_on or date.max)),
+                    holdings=_valid_today(holdings, today) if holders else [],
                 )
             )
-        result.setdefault(level.partner_id, PartnerCompliance(partner_id=level.partner_id)).levels.append(level_compliance)
+        result[level.pk] = LevelCompliance.of_requirements(level, requirements)
     return result
+
+
+def level_compliance_live(
+    levels: Sequence[ProgramLevel], *, today: date, on: date, holders: bool = False
+) -> dict[int, LevelCompliance]:
+    """Compute loaded levels' compliance live, per level id (services.compliance_refresh: locked levels)."""
+    prefetch_related_objects(list(levels), _requirements_prefetch())
+    return _compute_live(levels, today=today, on=on, holders=holders)
+
+
+def _stored(level: ProgramLevel, *, with_requirements: bool) -> LevelCompliance:
+    requirements = [
+        RequirementCompliance(
+            requirement=req,
+            certifications=list(req.certifications.all()),
+            status=req.compliance_status,
+            holders_today=req.holders_today,
+            holders_on_date=req.holders_on_horizon,
+            at_risk_date=req.at_risk_date,
+        )
+        for req in (level.requirements.all() if with_requirements else ())
+    ]
+    return LevelCompliance(
+        level=level, status=level.compliance_status, at_risk_date=level.compliance_at_risk_date, requirements=requirements
+    )
+
+
+def _attach_holdings(level_compliances: Iterable[LevelCompliance], *, today: date) -> None:
+    """Fill "who holds what" of stored requirements: only holdings valid today, in one query."""
+    requirements = [rc for lc in level_compliances for rc in lc.requirements]
+    certs_by_id = {c.pk: c for rc in requirements for c in rc.certifications}
+    by_cert = _holdings_by_certification(certs_by_id, today=today, on=today, holders=True)
+    for rc in requirements:
+        rc.holdings = _valid_today([h for c in rc.certifications for h in by_cert.get(c.pk, ())], today)
+
+
+def level_compliance(
+    levels: Sequence[ProgramLevel], *, today: date, on: date | None = None, requirements: bool = False, holders: bool = False
+) -> dict[int, LevelCompliance]:
+    """Compliance of already loaded levels, per level id: stored where it answers the question (the
+    default horizon, checked today), live for the others.
+
+    Queries: none when every level is stored and neither requirements nor holders are asked for;
+    otherwise requirements and their certifications (two), plus the holdings for the live levels
+    (one) and "who holds what" of the stored ones (one).
+    """
+    on = max(on or default_horizon(today), today)
+    stored_answers = on == default_horizon(today)
+    stored = [level for level in levels if stored_answers and level.compliance_checked_on == today]
+    live = [level for level in levels if not (stored_answers and level.compliance_checked_on == today)]
+    details = requirements or holders
+    if live or details:
+        prefetch_related_objects([*live, *stored] if details else live, _requirements_prefetch())
+    if details:
+        # A requirement added since the level's last check (in the admin) is not in its stored status.
+        unchecked = [level for level in stored if any(req.compliance_checked_on != today for req in level.requirements.all())]
+        stored = [level for level in stored if level not in unchecked]
+        live += unchecked
+    result = _compute_live(live, today=today, on=on, holders=holders) if live else {}
+    from_store = {level.pk: _stored(level, with_requirements=details) for level in stored}
+    if holders and from_store:
+        _attach_holdings(from_store.values(), today=today)
+    result.update(from_store)
+    return result
+
+
+def _by_partner(
+    partner_ids: Iterable[int], levels: Iterable[ProgramLevel], by_level: dict[int, LevelCompliance]
+) -> dict[int, PartnerCompliance]:
+    result: dict[int, PartnerCompliance] = {pid: PartnerCompliance(partner_id=pid) for pid in partner_ids}
+    for level in levels:
+        result.setdefault(level.partner_id, PartnerCompliance(partner_id=level.partner_id)).levels.append(by_level[level.pk])
+    return result
+
+
+def _levels_of(partner_ids: Iterable[int]):
+    return ProgramLevel.objects.filter(partner_id__in=list(partner_ids)).order_by("partner_id", "rank", "name")
+
+
+def compliance_for(
+    partner_ids: Sequence[int], *, today: date, on: date | None = None, requirements: bool = False, holders: bool = False
+) -> dict[int, PartnerCompliance]:
+    """Compliance of every level of the given partners, stored where possible (see level_compliance):
+    one query for the levels, plus what level_compliance needs."""
+    levels = list(_levels_of(partner_ids))
+    return _by_partner(
+        partner_ids, levels, level_compliance(levels, today=today, on=on, requirements=requirements, holders=holders)
+    )
+
+
+def partner_compliance(
+    partner_ids: Sequence[int], *, today: date, on: date | None = None, holders: bool = True
+) -> dict[int, PartnerCompliance]:
+    """Compliance of every level of the given partners computed live, in four queries whatever the data size."""
+    on = max(on or default_horizon(today), today)
+    levels = list(_levels_of(partner_ids).prefetch_related(_requirements_prefetch()))
+    return _by_partner(partner_ids, levels, _compute_live(levels, today=today, on=on, holders=holders))
 
 
 class Coverage:
@@ -217,12 +343,16 @@ def levels_lost_at_expiry(holdings: Sequence[Holding], *, today: date) -> dict[i
         return {}
     all_cert_ids = {c.pk for req in requirements for c in req.certifications.all()}
     held_level_ids = set(
-        PartnerProgramStatus.objects.filter(held_level_id__in={r.level_id for r in requirements}).values_list("held_level_id", flat=True)
+        PartnerProgramStatus.objects.filter(held_level_id__in={r.level_id for r in requirements}).values_list(
+            "held_level_id", flat=True
+        )
     )
     by_cert: dict[int, list[Holding]] = defaultdict(list)
-    for h in Holding.objects.filter(certification_id__in=all_cert_ids, holder__is_active=True).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
-    ).only("holder_id", "certification_id", "obtained_on", "expires_on"):
+    for h in (
+        Holding.objects.filter(certification_id__in=all_cert_ids, holder__is_active=True)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .only("holder_id", "certification_id", "obtained_on", "expires_on")
+    ):
         by_cert[h.certification_id].append(h)
     coverage: dict[int, Coverage] = {}
     reqs_by_cert: dict[int, list[LevelRequirement]] = defaultdict(list)
@@ -237,7 +367,11 @@ def levels_lost_at_expiry(holdings: Sequence[Holding], *, today: date) -> dict[i
             continue
         day_after = holding.expires_on + timedelta(days=1)
         losses = [
-            LevelLoss(level=req.level, requirement_text=req.describe(list(req.certifications.all())), held=req.level_id in held_level_ids)
+            LevelLoss(
+                level=req.level,
+                requirement_text=req.describe(list(req.certifications.all())),
+                held=req.level_id in held_level_ids,
+            )
             for req in reqs_by_cert.get(holding.certification_id, [])
             if coverage[req.pk].on(day_after) < req.min_holders
         ]

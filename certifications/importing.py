@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .models import Certification, Holding, first_overlap, overlap_message
-from .services import holding_save
+from .services import compliance_refresh_for_certifications, holding_save
 
 REQUIRED_COLUMNS = {"holder", "certification_code", "obtained_on"}
 MAX_ROWS = 5000
@@ -176,5 +176,8 @@ def import_holdings(text: str, *, skip_bad_rows: bool) -> tuple[ImportPreview, i
     if preview.file_errors or (preview.bad and not skip_bad_rows):
         return preview, 0
     for row in preview.good:
-        holding_save(holding=row.holding)  # full_clean again: the database may have changed since the preview
+        # full_clean again: the database may have changed since the preview.
+        holding_save(holding=row.holding, refresh_compliance=False)
+    # One refresh for the whole file rather than one per row.
+    compliance_refresh_for_certifications({row.holding.certification_id for row in preview.good})
     return preview, len(preview.good)

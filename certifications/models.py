@@ -59,6 +59,14 @@ class Certification(models.Model):
         return add_months(obtained_on, self.validity_months) if self.validity_months else None
 
 
+class ComplianceStatus(models.TextChoices):
+    """How a requirement (or a level, by its worst requirement) stands; see compliance.py."""
+
+    MET = "met", _("Met")
+    AT_RISK = "at_risk", _("At risk")
+    NOT_MET = "not_met", _("Not met")
+
+
 class ProgramLevel(models.Model):
     """A level of a partner's program, e.g. "Advanced" or "Premier"; a higher rank is a higher level."""
 
@@ -66,6 +74,14 @@ class ProgramLevel(models.Model):
     name = models.CharField(max_length=100)
     rank = models.PositiveSmallIntegerField(default=1, help_text=_("Higher numbers are higher levels."))
     description = models.TextField(blank=True)
+    # Compliance on the default horizon (today + 90 days), precomputed by services.compliance_refresh
+    # (the certification_compliance sweep and holding writes) so that the overview, the dashboard and
+    # partner health read a few rows instead of every valid holding. Only trusted when checked today.
+    compliance_status = models.CharField(max_length=10, choices=ComplianceStatus.choices, blank=True, editable=False)
+    compliance_at_risk_date = models.DateField(null=True, blank=True, editable=False)
+    compliance_checked_on = models.DateField(
+        null=True, blank=True, editable=False, help_text=_("The day the stored compliance was computed for.")
+    )
 
     class Meta:
         ordering = ["partner__name", "rank", "name"]
@@ -89,6 +105,14 @@ class LevelRequirement(models.Model):
         Certification, related_name="requirements", help_text=_("A holder of any of these certifications counts.")
     )
     description = models.CharField(max_length=255, blank=True)
+    # Precomputed with the level's compliance (see ProgramLevel): the same day, in the same transaction.
+    compliance_status = models.CharField(max_length=10, choices=ComplianceStatus.choices, blank=True, editable=False)
+    holders_today = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    holders_on_horizon = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("holders on the horizon"), help_text=_("Valid holders 90 days after the check.")
+    )
+    at_risk_date = models.DateField(null=True, blank=True, editable=False)
+    compliance_checked_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["level", "id"]

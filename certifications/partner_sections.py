@@ -1,24 +1,23 @@
 """The partner detail page's "Certifications" section: levels held and aimed for, and compliance."""
 
-from datetime import timedelta
-
 from django.http import HttpRequest
 from django.utils import timezone
 
 from partners.models import Partner
 from partners.sections import PartnerSection, register_section
 
-from .compliance import DEFAULT_HORIZON_DAYS, partner_compliance
+from .compliance import compliance_for, default_horizon
 from .selectors import partner_program_status
 
 
 def section_context(partner: Partner, request: HttpRequest) -> dict:
-    """Five queries whatever the number of levels and holdings: status, levels, requirements,
-    their certifications, and the valid holdings."""
+    """Five queries whatever the number of levels and holdings: status, levels, requirements, their
+    certifications, and the holdings valid today ("who holds what"; the statuses are stored ones; levels
+    not checked today yet are computed live from the same one holdings query)."""
     today = timezone.localdate()
-    on = today + timedelta(days=DEFAULT_HORIZON_DAYS)
+    on = default_horizon(today)
     status = partner_program_status(partner)
-    compliance = partner_compliance([partner.pk], today=today, on=on)[partner.pk]
+    compliance = compliance_for([partner.pk], today=today, on=on, requirements=True, holders=True)[partner.pk]
     return {
         "partner": partner,
         "status": status,

@@ -1,13 +1,14 @@
-"""certification_expiring: 90, 30 and 7 days before expiry and on the expiry day (DESIGN.md)."""
+"""certification_expiring: 90, 30 and 7 days before expiry and on the expiry day (DESIGN.md);
+certification_compliance: the stored compliance of every program level, moved to the new day."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 from django.urls import reverse
 
-from partnerhub.reminders import DueReminder, reminder
+from partnerhub.reminders import DueReminder, housekeeping, reminder
 
-from . import selectors
+from . import selectors, services
 from .compliance import levels_lost_at_expiry
 
 THRESHOLDS = (0, 7, 30, 90)
@@ -61,3 +62,13 @@ def certification_expiring(today: date) -> Iterator[DueReminder]:
             f"{_when(days_left, holding.expires_on)}. {stakes} Record the renewal under My certifications.",
             url=reverse("certifications:holding-edit", kwargs={"pk": holding.pk}),
         )
+
+
+@housekeeping("certification_compliance")
+def certification_compliance(today: date) -> int:
+    """Recompute every program level's stored compliance for `today` (idempotent: a second run the same
+    day changes nothing; concurrent runs store the same values). Holding writes refresh their levels at
+    once; this sweep also moves each level's "today" and 90-day horizon on by a day, and catches changes
+    no service sees: levels and requirements edited in the admin, people deactivated. Housekeeping runs
+    in name order, so partner_health (whose certification check reads this) runs after it."""
+    return services.compliance_refresh(today=today)

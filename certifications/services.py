@@ -1,18 +1,31 @@
 """Writes for certifications. Each service validates the model (constraints included) before saving."""
 
-from django.db import transaction
+from collections.abc import Iterable
+from datetime import date
 
-from .models import Holding, LevelRequirement, PartnerProgramStatus
+from django.db import transaction
+from django.utils import timezone
+
+from .compliance import default_horizon, level_compliance_live
+from .models import Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
+
+_LEVEL_FIELDS = ["compliance_status", "compliance_at_risk_date", "compliance_checked_on"]
+_REQUIREMENT_FIELDS = ["compliance_status", "holders_today", "holders_on_horizon", "at_risk_date", "compliance_checked_on"]
 
 
 @transaction.atomic
-def holding_save(*, holding: Holding) -> Holding:
-    """Create or update a holding. full_clean() fills the default expiry and refuses an overlap."""
+def holding_save(*, holding: Holding, refresh_compliance: bool = True) -> Holding:
+    """Create or update a holding. full_clean() fills the default expiry and refuses an overlap.
+    `refresh_compliance=False` is for a caller that refreshes once after many saves (the import)."""
     # A certificate stored earlier was checked on upload; re-reading it on every edit would only fail
     # (500) if storage lost the file. A new upload is always checked.
     stored = bool(holding.certificate) and getattr(holding.certificate, "_committed", True)
     holding.full_clean(exclude=["certificate"] if stored else None)
+    # An edit may move the holding to another certification: both sides' levels change.
+    previous = set(Holding.objects.filter(pk=holding.pk).values_list("certification_id", flat=True)) if holding.pk else set()
     holding.save()
+    if refresh_compliance:
+        compliance_refresh_for_certifications({holding.certification_id, *previous})
     return holding
 
 
@@ -21,6 +34,7 @@ def holding_delete(*, holding: Holding) -> None:
     if holding.certificate:
         holding.certificate.delete(save=False)
     holding.delete()
+    compliance_refresh_for_certifications({holding.certification_id})
 
 
 @transaction.atomic
@@ -29,11 +43,83 @@ def requirement_save(*, requirement: LevelRequirement, certifications=None) -> L
     requirement.save()
     if certifications is not None:
         requirement.certifications.set(certifications)
+    compliance_refresh(partner_ids=ProgramLevel.objects.filter(pk=requirement.level_id).values_list("partner_id", flat=True))
     return requirement
 
 
 @transaction.atomic
 def program_status_save(*, status: PartnerProgramStatus) -> PartnerProgramStatus:
+    # Which levels are held or aimed for changes no level's compliance: nothing to refresh.
     status.full_clean()
     status.save()
     return status
+
+
+# --- Stored compliance ---------------------------------------------------------------------------
+
+
+def compliance_refresh_for_certifications(certification_ids: Iterable[int], *, today: date | None = None) -> int:
+    """Refresh the partners whose levels accept any of these certifications: after a holding write.
+    A requirement may accept another vendor's certification, so this is not just the issuer."""
+    ids = {pk for pk in certification_ids if pk is not None}
+    if not ids:
+        return 0
+    partner_ids = (
+        ProgramLevel.objects.filter(requirements__certifications__in=ids)
+        .order_by()
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+    return compliance_refresh(partner_ids=partner_ids, today=today)
+
+
+def compliance_refresh(*, partner_ids: Iterable[int] | None = None, today: date | None = None, batch_size: int = 100) -> int:
+    """Recompute and store the default-horizon compliance of the given partners' levels (every partner
+    with a program when None). Returns how many level and requirement rows changed; running it again
+    the same day changes nothing. Holding writes call it for the partners concerned; the hourly
+    certification_compliance sweep moves every level to the new day and catches what no service sees:
+    program levels and requirements edited in the admin, people deactivated."""
+    today = today or timezone.localdate()
+    if partner_ids is None:
+        partner_ids = ProgramLevel.objects.order_by().values_list("partner_id", flat=True).distinct()
+    ids = sorted(set(partner_ids))
+    return sum(
+        _compliance_refresh_batch(ids[start : start + batch_size], today=today) for start in range(0, len(ids), batch_size)
+    )
+
+
+@transaction.atomic
+def _compliance_refresh_batch(partner_ids: list[int], *, today: date) -> int:
+    if not partner_ids:
+        return 0
+    # Lock the levels before reading the holdings, in pk order (no deadlock between two refreshes): a
+    # holding saved meanwhile either commits first, so this read sees it, or waits for this batch and
+    # then stores its own, newer result. Without the lock, a sweep that read just before the save could
+    # overwrite the fresher result stored by the save. Concurrent sweeps store the same values.
+    locked = list(ProgramLevel.objects.select_for_update().filter(partner_id__in=partner_ids).order_by("pk"))
+    if not locked:
+        return 0
+    levels, requirements = [], []
+    for lc in level_compliance_live(locked, today=today, on=default_horizon(today)).values():
+        level = lc.level
+        new = (lc.status, lc.at_risk_date, today)
+        if (level.compliance_status, level.compliance_at_risk_date, level.compliance_checked_on) != new:
+            level.compliance_status, level.compliance_at_risk_date, level.compliance_checked_on = new
+            levels.append(level)
+        for rc in lc.requirements:
+            req = rc.requirement
+            new = (rc.status, rc.holders_today, rc.holders_on_date, rc.at_risk_date, today)
+            if (
+                req.compliance_status,
+                req.holders_today,
+                req.holders_on_horizon,
+                req.at_risk_date,
+                req.compliance_checked_on,
+            ) != new:
+                req.compliance_status, req.holders_today, req.holders_on_horizon, req.at_risk_date, req.compliance_checked_on = (
+                    new
+                )
+                requirements.append(req)
+    ProgramLevel.objects.bulk_update(levels, _LEVEL_FIELDS)
+    LevelRequirement.objects.bulk_update(requirements, _REQUIREMENT_FIELDS)
+    return len(levels) + len(requirements)

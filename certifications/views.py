@@ -19,7 +19,7 @@ from partnerhub.view_helpers import apply_validation_error, querystring_without_
 from partners.models import Partner
 
 from . import importing, selectors, services
-from .compliance import STATUS_LABELS
+from .compliance import STATUS_LABELS, default_horizon
 from .forms import HoldingForm, HoldingImportForm, ProgramStatusForm
 from .models import Holding, PartnerProgramStatus
 
@@ -42,7 +42,7 @@ def _date(value) -> str:
 # --- Compliance overview -----------------------------------------------------------------------
 
 
-# Compliance loads every valid holding of the page's vendors: a page of 20 vendors keeps that bounded.
+# The default view reads stored compliance; a custom date computes it live for the page's vendors.
 OVERVIEW_PAGE_SIZE = 20
 
 
@@ -50,7 +50,7 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset, partners, on, status = selectors.compliance_overview(params=request.GET, user=request.user, today=today)
     if request.GET.get("format") == "csv":
-        rows = selectors.overview_rows(partners, today=today, on=on, status=status)
+        rows = selectors.overview_rows(partners, today=today, on=on, status=status, holders=True)
         return csv_response(
             f"certification-compliance-{on.isoformat()}.csv",
             ["Partner", "Level", "Held", "Target", "Requirement", "Minimum holders", "Valid holders today",
@@ -65,19 +65,21 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
                 for row in rows for lc in row.compliance.levels for rc in lc.requirements
             ),
         )
-    if status:
-        # Filtering by status needs every partner's compliance before paging.
-        page = Paginator(selectors.overview_rows(partners, today=today, on=on, status=status), OVERVIEW_PAGE_SIZE).get_page(
-            request.GET.get("page"))
+    filtered = selectors.with_headline_status(partners, status=status, today=today, on=on) if status else partners
+    if filtered is None:
+        # A status the stored compliance cannot answer (a custom date, levels not checked today):
+        # every partner's compliance is needed before paging.
+        rows = selectors.overview_rows(partners, today=today, on=on, status=status)
+        page = Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     else:
-        # Page the partners first, then compute compliance only for the page's rows.
-        page = Paginator(partners, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        # Page the partners first, then read compliance only for the page's rows.
+        page = Paginator(filtered, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = selectors.overview_rows(page.object_list, today=today, on=on)
     return render(
         request,
         "certifications/overview.html",
         {"filter": filterset, "page_obj": page, "on": on, "today": today, "querystring": querystring_without_page(request),
-         "default_horizon": on == today + timedelta(days=90)},
+         "default_horizon": on == default_horizon(today)},
     )
 
 
