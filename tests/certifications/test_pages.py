@@ -291,7 +291,9 @@ class TestComplianceOverview:
             program(cert.partner, min_holders=1, certifications=[cert], level_name="Advanced", held=False)
             HoldingFactory.create_batch(holdings_each, certification=cert)
         assert Holding.objects.count() == partners * holdings_each
-        # session, user, count, the page's partners (+status, levels), levels, requirements, certifications, holdings
+        # Nothing stored yet (no sweep, factories bypass the services): the page's levels are computed
+        # live. session, user, count, the page's partners (+manager, status), levels, requirements,
+        # certifications, holdings. With stored compliance it is 5: see test_stored_compliance.py.
         with django_assert_num_queries(8):
             response = manager_client.get(reverse("certifications:overview"))
         assert response.status_code == 200 and len(response.context["page_obj"]) == min(partners, OVERVIEW_PAGE_SIZE)
