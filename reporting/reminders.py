@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import F, Q
 from django.urls import reverse
 
-from partnerhub.reminders import DueReminder, already_sent, deliver, housekeeping, reminder
+from partnerhub.reminders import DueReminder, already_sent, deliver_many, housekeeping, reminder
 from partners.health import partner_health_refresh
 
 from . import selectors
@@ -121,7 +121,7 @@ def monthly_summary(today: date) -> int:
     for report in (LicenseReport.objects.filter(partner__manager_id__in=todo, month=add_months(last_month, -1))
                    .exclude(status__in=LicenseReport.OPEN_STATUSES).select_related("partner").order_by("partner__name")):
         changed_last_month[report.partner.manager_id].append(report)
-    sent = 0
+    dues = []
     for pk, user in todo.items():
         due_lines = [f"- {r.partner.name}: license report for {r.month:%B %Y} due {r.due_on:%d %b %Y}"
                      + (" (overdue)" if r.due_on < today else "") for r in due_this_month[pk]]
@@ -132,8 +132,6 @@ def monthly_summary(today: date) -> int:
             [f"Due in {today:%B %Y}:"] + (due_lines or ["- no license reports due"])
             + ["", "Reported last month:"] + (change_lines or ["- no submitted reports"])
         )
-        if deliver(MONTHLY_SUMMARY_KIND, DueReminder(obj=user, due_key=due_key, recipients=[user],
-                                                    title=f"Your partner summary for {today:%B %Y}", body=body,
-                                                    url=reverse("reporting:reports"))):
-            sent += 1
-    return sent
+        dues.append(DueReminder(obj=user, due_key=due_key, recipients=[user], title=f"Your partner summary for {today:%B %Y}",
+                                body=body, url=reverse("reporting:reports")))
+    return deliver_many(MONTHLY_SUMMARY_KIND, dues)
