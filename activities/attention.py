@@ -84,13 +84,11 @@ def deal_registrations_expiring(user: User, today: date) -> list[AttentionItem]:
 @health_check("sync_meeting_overdue")
 def sync_meeting_overdue(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     """Two queries. Overdue against the cadence: watch; by more than one full cadence: at risk."""
-    partners = list(
-        Partner.objects.filter(pk__in=list(partner_ids), archived=False)
-        .exclude(sync_cadence=Partner.SyncCadence.NONE)
-        .only("pk", "sync_cadence", "created_at")
-    )
+    source = Partner.objects.filter(pk__in=partner_ids, archived=False).exclude(sync_cadence=Partner.SyncCadence.NONE)
+    partners = list(source.only("pk", "sync_cadence", "created_at"))
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
-    statuses = selectors.sync_status_for_partner_objects(partners, today)
+    # The last syncs of `source` by subquery, not by an IN list of every partner id again.
+    statuses = selectors.sync_status_for_partner_objects(partners, today, source=source)
     for partner in partners:
         status = statuses[partner.pk]
         if not status.overdue:
@@ -107,13 +105,13 @@ def sync_meeting_overdue(partner_ids: Sequence[int], today: date) -> dict[int, l
 def no_recent_activity(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     """Two queries: partners older than 90 days, and their newest activity in one aggregate."""
     cutoff = today - timedelta(days=NO_ACTIVITY_DAYS)
-    old_enough = set(
-        Partner.objects.filter(pk__in=list(partner_ids), archived=False, created_at__date__lt=cutoff).values_list("pk", flat=True)
-    )
+    old_enough_ids = Partner.objects.filter(pk__in=partner_ids, archived=False, created_at__date__lt=cutoff).values_list("pk", flat=True)
+    old_enough = set(old_enough_ids)
     if not old_enough:
         return {}
     latest = dict(
-        Activity.objects.filter(partner_id__in=old_enough).values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
+        Activity.objects.filter(partner_id__in=old_enough_ids)  # a subquery, not thousands of ids again
+        .values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
     )
     findings: dict[int, list[HealthFinding]] = {}
     for partner_id in old_enough:
@@ -130,7 +128,7 @@ def registrations_expiring_check(partner_ids: Sequence[int], today: date) -> dic
     """One query."""
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
     rows = DealRegistration.objects.filter(
-        partner_id__in=list(partner_ids), status=DealRegistration.Status.APPROVED,
+        partner_id__in=partner_ids, status=DealRegistration.Status.APPROVED,
         expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
     ).values_list("partner_id", "customer", "expires_on")
     for partner_id, customer, expires_on in rows:
