@@ -32,7 +32,14 @@ def contract_notice_deadline(today: date) -> Iterator[DueReminder]:
 @reminder("supplier_risk_review_due")
 def supplier_risk_review_due(today: date) -> Iterator[DueReminder]:
     """The newest assessment's review date has come, to the partner manager."""
-    for assessment in selectors.risk_reviews_due_by(day=today):
+    due = (
+        selectors.risk_reviews_due_by(day=today)
+        .select_related(None)
+        .select_related("partner")
+        .only("pk", "partner", "risk_level", "assessed_on", "next_review_due", "partner__name", "partner__slug", "partner__manager")
+        .prefetch_related("partner__manager")  # a few managers, loaded once each
+    )
+    for assessment in due:
         partner = assessment.partner
         yield DueReminder(
             obj=assessment,
