@@ -5,13 +5,13 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.csv_export import csv_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
@@ -37,7 +37,7 @@ SYNC_LIST_LIMIT = 200
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return KeysFirstPaginator(queryset, size).get_page(request.GET.get("page"))
 
 
 def _form_page(request, form, title, *, back: str, breadcrumb: tuple[str, str] | None = None, extra: dict | None = None):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activities.models import Campaign
-from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.filters import BoundedModelChoiceFilter, PartnerChoiceFilter
 from partnerhub.money import Currency
 from partners.models import Partner
 
@@ -18,13 +18,13 @@ def _partners(request=None):
 def _allocations(request=None):
     return (
         FundAllocation.objects.select_related("partner")
-        .only("pk", "kind", "period_label", "partner__name")
+        .only("pk", "kind", "period_label", "period_start", "partner__name")
         .order_by("partner__name", "-period_start")
     )
 
 
 def _campaigns(request=None):
-    return Campaign.objects.only("pk", "title").order_by("-starts_on", "title")
+    return Campaign.objects.only("pk", "title", "starts_on").order_by("-starts_on", "title")
 
 
 DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -50,8 +50,19 @@ class FundClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     partner = PartnerChoiceFilter(field_name="allocation__partner", queryset=_partners, label="Partner")
     status = django_filters.ChoiceFilter(choices=FundClaim.Status.choices)
-    allocation = django_filters.ModelChoiceFilter(queryset=_allocations)
-    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns)
+    # Thousands of allocations and campaigns: list the user's own (and the chosen one) above the limit.
+    allocation = BoundedModelChoiceFilter(
+        queryset=_allocations,
+        mine=lambda user: Q(partner__manager_id=user.pk),
+        order_by=("partner__name", "-period_start"),
+        sort_key=lambda allocation: (allocation.partner.name.lower(), -allocation.period_start.toordinal()),
+    )
+    campaign = BoundedModelChoiceFilter(
+        queryset=_campaigns,
+        mine=lambda user: Q(owner_id=user.pk),
+        order_by=("-starts_on", "title"),
+        sort_key=lambda campaign: (-campaign.starts_on.toordinal(), campaign.title),
+    )
     activity = django_filters.DateFromToRangeFilter(field_name="activity_start", label="Activity date", widget=DATE_WIDGET)
 
     class Meta:

@@ -186,6 +186,8 @@ class FundClaim(models.Model):
             models.Index(fields=["status", "claim_deadline"], name="fund_claim_status_deadline_idx"),
             # Utilisation per allocation (approved amounts of committed claims).
             models.Index(fields=["allocation", "status"], name="fund_claim_alloc_status_idx"),
+            # The claim list's default order (newest activity first), paged by key.
+            models.Index(fields=["-activity_start", "-id"], name="fund_claim_list_newest_idx"),
         ]
 
     def __str__(self) -> str:

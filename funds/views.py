@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
@@ -80,7 +80,7 @@ def allocation_list(request: HttpRequest) -> HttpResponse:
                 for a in allocations.iterator(chunk_size=500)
             ),
         )
-    page = Paginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funds/allocation_list.html",
@@ -195,7 +195,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     filterset, claims, sort = selectors.fund_claim_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
         return csv_response("fund-claims.csv", CLAIM_CSV_HEADER, (_claim_csv_row(c) for c in claims.iterator(chunk_size=500)))
-    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funds/claim_list.html",
@@ -454,7 +454,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "invoices.csv", INVOICE_CSV_HEADER, (_invoice_csv_row(i, today) for i in invoices.iterator(chunk_size=500))
         )
-    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funds/invoice_list.html",

@@ -105,8 +105,8 @@ class Partner(models.Model):
             ),
         ]
         indexes = [
-            # Partner list: filter by archived/stage and sort by name.
-            models.Index(fields=["archived", "name"], name="partner_archived_name_idx"),
+            # Partner list: filter by archived, sort by name (id breaks ties); pages read only keys.
+            models.Index(fields=["archived", "name", "id"], name="partner_list_name_idx"),
             models.Index(fields=["stage", "name"], name="partner_stage_name_idx"),
         ]
 

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
@@ -44,7 +44,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
                 for p in partners.iterator(chunk_size=500)
             ),
         )
-    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -178,7 +178,7 @@ def contact_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         response = HttpResponse(contacts_to_vcard(contacts), content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
         return response
-    page = Paginator(contacts, 50).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(contacts, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

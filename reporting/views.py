@@ -6,13 +6,13 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.attention import ATTENTION_PROVIDERS, AttentionItem
 from partnerhub.csv_export import csv_response
 from partnerhub.models import Notification
@@ -83,7 +83,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
                 for r in reports.iterator(chunk_size=500)
             ),
         )
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/report_list.html", {
         "filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": timezone.localdate(),
     })
@@ -234,7 +234,7 @@ def health(request: HttpRequest) -> HttpResponse:
             ([p.name, p.get_health_display(), p.manager.get_username() if p.manager else "", "; ".join(p.health_reasons),
               p.health_checked_at.isoformat() if p.health_checked_at else ""] for p in partners.iterator(chunk_size=500)),
         )
-    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)})
 
 

@@ -16,7 +16,7 @@ def _options(response) -> list[str]:
 
 @pytest.fixture
 def few_options(monkeypatch):
-    monkeypatch.setattr(partner_filters, "PARTNER_OPTIONS_LIMIT", 2)
+    monkeypatch.setattr(partner_filters, "OPTIONS_LIMIT", 2)
 
 
 def test_partner_select_lists_everyone_below_the_limit(manager_client):
@@ -87,3 +87,24 @@ def test_hostile_partner_values_do_not_break_the_limited_select(value, manager_c
     response = manager_client.get(reverse("activities:feed"), {"partner": value})
     assert response.status_code == 200
     assert _options(response) == []
+
+
+def test_above_the_limit_the_claim_list_lists_the_chosen_allocation_and_still_filters(manager, manager_client, few_options):
+    from tests.funds.factories import FundAllocationFactory, FundClaimFactory
+
+    allocations = [FundAllocationFactory(partner=PartnerFactory(name=f"Vendor {i}")) for i in range(3)]
+    FundClaimFactory(allocation=allocations[1], title="Chosen")
+    FundClaimFactory(allocation=allocations[2], title="Other")
+    response = manager_client.get(reverse("funds:claims"), {"allocation": allocations[1].pk})
+    options = [value for value, label in response.context["filter"].form["allocation"].field.choices if value != ""]
+    assert [int(str(value)) for value in options] == [allocations[1].pk]
+    assert [claim.title for claim in response.context["page_obj"]] == ["Chosen"]
+
+
+def test_the_claim_list_select_lists_every_allocation_below_the_limit(manager_client):
+    from tests.funds.factories import FundAllocationFactory
+
+    allocations = [FundAllocationFactory(partner=PartnerFactory(name=f"Vendor {i}")) for i in (2, 1, 3)]
+    response = manager_client.get(reverse("funds:claims"))
+    labels = [label for value, label in response.context["filter"].form["allocation"].field.choices if value != ""]
+    assert labels == [str(a) for a in sorted(allocations, key=lambda a: a.partner.name)]
