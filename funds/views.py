@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.view_helpers import apply_validation_error

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.attention import ATTENTION_PROVIDERS, AttentionItem
 from partnerhub.csv_export import csv_response
 from partnerhub.models import Notification
+from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
