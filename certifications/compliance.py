@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
@@ -89,23 +90,22 @@ class PartnerCompliance:
         return next((lc for lc in self.levels if lc.level.pk == level_id), None)
 
 
-def _holder_intervals(holdings: Iterable) -> dict[int, list[tuple[date, date | None]]]:
-    """Per holder, their validity intervals merged (a renewal continuing an old holding is one stretch).
-    Takes anything with holder_id, obtained_on and expires_on: holdings or value rows."""
-    by_holder: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
-    for h in holdings:
-        by_holder[h.holder_id].append((h.obtained_on, h.expires_on))
-    merged: dict[int, list[tuple[date, date | None]]] = {}
-    for holder_id, intervals in by_holder.items():
-        intervals.sort(key=lambda i: i[0])
-        out: list[list] = []
-        for start, end in intervals:
-            if out and (out[-1][1] is None or start <= out[-1][1] + timedelta(days=1)):
-                if out[-1][1] is not None and (end is None or end > out[-1][1]):
-                    out[-1][1] = end
-            else:
-                out.append([start, end])
-        merged[holder_id] = [(s, e) for s, e in out]
+_ONE_DAY = timedelta(days=1)
+
+
+def _holder_intervals(holdings: Iterable) -> dict[int, list[list]]:
+    """Per holder, their validity intervals [start, end or None] merged (a renewal continuing an old
+    holding is one stretch). Takes anything with holder_id, obtained_on and expires_on: holdings or
+    value rows. One sort for all holders: a page of vendors has thousands of holdings."""
+    rows = sorted(((h.holder_id, h.obtained_on, h.expires_on) for h in holdings), key=itemgetter(0, 1))
+    merged: dict[int, list[list]] = defaultdict(list)
+    for holder_id, start, end in rows:
+        out = merged[holder_id]
+        if out and (out[-1][1] is None or start <= out[-1][1] + _ONE_DAY):
+            if out[-1][1] is not None and (end is None or end > out[-1][1]):
+                out[-1][1] = end
+        else:
+            out.append([start, end])
     return merged
 
 
@@ -136,11 +136,17 @@ def requirement_status(*, needed: int, count_today: int, first_break: date | Non
 
 
 def _requirements_prefetch() -> Prefetch:
+    """Each level's requirements as `level.requirement_list`, each with its accepted certifications as
+    `requirement.accepted`. Lists (to_attr), not related managers: Django builds a manager's prefetched
+    queryset per instance (a filter and a clone each), which cost more than the computation itself."""
     return Prefetch(
         "requirements",
         queryset=LevelRequirement.objects.order_by("id").prefetch_related(
-            Prefetch("certifications", queryset=Certification.objects.select_related("partner").order_by("code"))
+            Prefetch(
+                "certifications", queryset=Certification.objects.select_related("partner").order_by("code"), to_attr="accepted"
+            )
         ),
+        to_attr="requirement_list",
     )
 
 
@@ -175,13 +181,13 @@ def _valid_today(holdings: Iterable[Holding], today: date) -> list[Holding]:
 
 def _compute_live(levels: Sequence[ProgramLevel], *, today: date, on: date, holders: bool) -> dict[int, LevelCompliance]:
     """Per level id; the levels' requirements must be prefetched (_requirements_prefetch). One query."""
-    certs_by_id = {c.pk: c for level in levels for req in level.requirements.all() for c in req.certifications.all()}
+    certs_by_id = {c.pk: c for level in levels for req in level.requirement_list for c in req.accepted}
     by_cert = _holdings_by_certification(certs_by_id, today=today, on=on, holders=holders)
     result: dict[int, LevelCompliance] = {}
     for level in levels:
         requirements = []
-        for req in level.requirements.all():
-            certs = list(req.certifications.all())
+        for req in level.requirement_list:
+            certs = req.accepted
             holdings = [h for c in certs for h in by_cert.get(c.pk, ())]
             count_today, count_on, first_break = holder_counts(holdings, needed=req.min_holders, today=today, on=on)
             requirements.append(
@@ -211,13 +217,13 @@ def _stored(level: ProgramLevel, *, with_requirements: bool) -> LevelCompliance:
     requirements = [
         RequirementCompliance(
             requirement=req,
-            certifications=list(req.certifications.all()),
+            certifications=req.accepted,
             status=req.compliance_status,
             holders_today=req.holders_today,
             holders_on_date=req.holders_on_horizon,
             at_risk_date=req.at_risk_date,
         )
-        for req in (level.requirements.all() if with_requirements else ())
+        for req in (level.requirement_list if with_requirements else ())
     ]
     return LevelCompliance(
         level=level, status=level.compliance_status, at_risk_date=level.compliance_at_risk_date, requirements=requirements
@@ -252,7 +258,7 @@ def level_compliance(
         prefetch_related_objects([*live, *stored] if details else live, _requirements_prefetch())
     if details:
         # A requirement added since the level's last check (in the admin) is not in its stored status.
-        unchecked = [level for level in stored if any(req.compliance_checked_on != today for req in level.requirements.all())]
+        unchecked = [level for level in stored if any(req.compliance_checked_on != today for req in level.requirement_list)]
         stored = [level for level in stored if level not in unchecked]
         live += unchecked
     result = _compute_live(live, today=today, on=on, holders=holders) if live else {}
