@@ -12,6 +12,7 @@ from partnerhub.demo import demo_seeder
 from partners.models import Partner
 
 from .models import Certification, Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
+from .services import compliance_refresh
 
 CATALOG = [
     # partner, code, name, validity months, link
@@ -110,3 +111,5 @@ def seed_certifications(today: date, users: dict[str, User]) -> None:
             expires_on=today + timedelta(days=expires_in) if expires_in is not None else cert.default_expiry(obtained),
             credential_id=f"{code}-{username.upper()}-{obtained:%y%m}",
         )
+    # Holdings are created directly above (not through holding_save): store the compliance once.
+    compliance_refresh(today=today)

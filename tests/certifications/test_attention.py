@@ -11,7 +11,7 @@ from certifications.attention import (
     certification_levels_at_risk,
     my_certifications_expiring,
 )
-from certifications.models import Holding, PartnerProgramStatus
+from certifications.models import Holding, PartnerProgramStatus, ProgramLevel
 
 from ..factories import PartnerFactory
 from .factories import HoldingFactory, program
@@ -80,3 +80,4 @@ def test_seed_demo_has_a_level_at_risk_and_every_threshold(settings):
     findings = certification_compliance(list(PartnerProgramStatus.objects.values_list("partner_id", flat=True)), today)
     reasons = [f.reason for found in findings.values() for f in found]
     assert any("Premier" in reason and "EX280" in reason for reason in reasons)
+    assert not ProgramLevel.objects.exclude(compliance_checked_on=today).exists()  # stored, read by the overview
