@@ -13,7 +13,7 @@ Python, and its cost grows with the holdings. So services.compliance_refresh sto
 the default horizon on ProgramLevel and LevelRequirement (the certification_compliance sweep, and
 after holding writes), and `compliance_for` / `level_compliance` read that instead: a stored result
 is trusted only when it was computed for today; a custom date, or a level not checked today (before
-the day's first sweep, or added in the admin), is computed live for just those levels.
+the day's first sweep, or added since), is computed live for just those levels.
 """
 
 from bisect import bisect_right
@@ -257,7 +257,7 @@ def level_compliance(
     if live or details:
         prefetch_related_objects([*live, *stored] if details else live, _requirements_prefetch())
     if details:
-        # A requirement added since the level's last check (in the admin) is not in its stored status.
+        # A requirement added since the level's last check (e.g. in the shell) is not in its stored status.
         unchecked = [level for level in stored if any(req.compliance_checked_on != today for req in level.requirement_list)]
         stored = [level for level in stored if level not in unchecked]
         live += unchecked

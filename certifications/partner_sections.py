@@ -12,8 +12,9 @@ from .selectors import partner_program_status
 
 def section_context(partner: Partner, request: HttpRequest) -> dict:
     """Five queries whatever the number of levels and holdings: status, levels, requirements, their
-    certifications, and the holdings valid today ("who holds what"; the statuses are stored ones; levels
-    not checked today yet are computed live from the same one holdings query)."""
+    certifications, and holdings. The statuses are the stored ones and the holdings query loads only
+    those valid today ("who holds what"); before the day's first check the levels are computed live,
+    and that one holdings query loads what the computation needs instead."""
     today = timezone.localdate()
     on = default_horizon(today)
     status = partner_program_status(partner)

@@ -67,8 +67,8 @@ def certification_expiring(today: date) -> Iterator[DueReminder]:
 @housekeeping("certification_compliance")
 def certification_compliance(today: date) -> int:
     """Recompute every program level's stored compliance for `today` (idempotent: a second run the same
-    day changes nothing; concurrent runs store the same values). Holding writes refresh their levels at
-    once; this sweep also moves each level's "today" and 90-day horizon on by a day, and catches changes
-    no service sees: levels and requirements edited in the admin, people deactivated. Housekeeping runs
-    in name order, so partner_health (whose certification check reads this) runs after it."""
+    day changes nothing; concurrent runs store the same values). Holding writes and admin edits refresh
+    their levels at once; this sweep also moves each level's "today" and 90-day horizon on by a day, and
+    catches changes nothing else sees: people deactivated, admin bulk actions, edits in the shell.
+    Housekeeping runs in name order, so partner_health (whose certification check reads this) runs after it."""
     return services.compliance_refresh(today=today)

@@ -76,9 +76,9 @@ def compliance_refresh_for_certifications(certification_ids: Iterable[int], *, t
 def compliance_refresh(*, partner_ids: Iterable[int] | None = None, today: date | None = None, batch_size: int = 100) -> int:
     """Recompute and store the default-horizon compliance of the given partners' levels (every partner
     with a program when None). Returns how many level and requirement rows changed; running it again
-    the same day changes nothing. Holding writes call it for the partners concerned; the hourly
-    certification_compliance sweep moves every level to the new day and catches what no service sees:
-    program levels and requirements edited in the admin, people deactivated."""
+    the same day changes nothing. Holding writes and admin edits of levels and requirements call it
+    for the partners concerned; the hourly certification_compliance sweep moves every level to the new
+    day and catches what nothing else sees: people deactivated, admin bulk actions, shell edits."""
     today = today or timezone.localdate()
     if partner_ids is None:
         partner_ids = ProgramLevel.objects.order_by().values_list("partner_id", flat=True).distinct()
