@@ -178,7 +178,7 @@ def contact_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         response = HttpResponse(contacts_to_vcard(contacts), content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
         return response
-    page = KeysFirstPaginator(contacts, 50).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
