@@ -116,12 +116,13 @@ class _Outgoing:
         return (self.claim.content_type_id, self.claim.object_id, self.claim.due_key)
 
 
-def deliver_many(kind: str, dues: Iterable[DueReminder], *, chunk_size: int = DELIVERY_CHUNK_SIZE) -> int:
+def deliver_many(kind: str, dues: Iterable[DueReminder], *, chunk_size: int | None = None) -> int:
     """Deliver each due reminder not delivered before, in chunks. Returns how many this run delivered.
 
     Same guarantees as `deliver()` one by one: each (kind, object, due key) is claimed by a unique
     ReminderSent row, so a second sweep, even one running at the same moment, sends nothing twice;
     a reminder whose email fails is released and retried by the next run."""
+    chunk_size = chunk_size or DELIVERY_CHUNK_SIZE
     seen = already_sent(kind)
     sent = 0
     chunk: list[DueReminder] = []
