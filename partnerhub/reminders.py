@@ -6,7 +6,9 @@
 
 A sweep only says what is due *now* (state-based), so a missed run catches up on the next one.
 Delivery is claimed with a unique ReminderSent row: running the same sweep twice, or in two
-workers at once, delivers each (kind, object, due key) exactly once.
+workers at once, delivers each (kind, object, due key) exactly once. A sweep's reminders are
+delivered in chunks (`deliver_many()`): one INSERT of the claims, the emails over one mail
+connection, one INSERT of the in-app notifications and one commit per chunk.
 
 `@housekeeping("name")` registers sweeps that change state (e.g. mark registrations expired);
 they must be idempotent and return how many rows they changed.
