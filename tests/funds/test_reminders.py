@@ -80,7 +80,8 @@ def test_sweeps_are_bulk(manager, accounting, django_assert_max_num_queries):
     for _ in range(15):
         InvoiceFactory(issued_on=today - timedelta(days=40), due_on=today - timedelta(days=10))
         draft_due_in(5)
-    # Producing the due reminders costs a fixed number of queries (delivery is per reminder by design).
+    # Producing the due reminders costs a fixed number of queries (delivering them too, in chunks:
+    # tests/partnerhub/test_reminder_delivery.py).
     with django_assert_max_num_queries(3):
         due = list(reminders.REMINDERS["invoice_overdue"](today))
     assert len(due) == 15
