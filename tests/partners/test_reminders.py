@@ -3,6 +3,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partnerhub import reminders
@@ -77,3 +79,16 @@ def test_archived_partners_get_no_reminders(manager):
         partner=PartnerFactory(manager=manager, archived=True), end_date=today + timedelta(days=100), notice_period_days=60
     )
     assert reminders.run_reminder("contract_notice_deadline") == 0
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_a_sweep_delivers_any_number_of_reminders_in_a_fixed_number_of_queries(count, manager, mailoutbox):
+    today = timezone.localdate()
+    partner = PartnerFactory(manager=manager)
+    ContractFactory.create_batch(count, partner=partner, end_date=today + timedelta(days=100), notice_period_days=60)
+    # The sweep's query, the already-sent lookup, the content type (unless cached), then one chunk:
+    # the claims' INSERT, the notifications' INSERT and their savepoints. Not a round trip per reminder.
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders.run_reminder("contract_notice_deadline") == count
+    assert len(queries) <= 9, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(mailoutbox) == count
