@@ -57,7 +57,15 @@ def license_reports_create(today: date) -> int:
 @reminder("license_report_due")
 def license_report_due(today: date) -> Iterator[DueReminder]:
     """On the due day, then weekly while not submitted, to the partner manager ("w0", "w1", ...)."""
-    for report in selectors.open_reports_due_by(day=today).filter(partner__manager__isnull=False):
+    due = (
+        selectors.open_reports_due_by(day=today)
+        .filter(partner__manager__isnull=False)
+        .select_related(None)
+        .select_related("partner")
+        .only("pk", "partner", "month", "status", "due_on", "partner__name", "partner__manager")
+        .prefetch_related("partner__manager")  # a few managers, loaded once each
+    )
+    for report in due:
         weeks = (today - report.due_on).days // 7
         partner = report.partner
         overdue = f"overdue since {report.due_on:%d %b %Y}" if report.due_on < today else f"due today ({report.due_on:%d %b %Y})"
