@@ -138,11 +138,12 @@ def certification_compliance(today: date) -> Table | None:
     if status_model is None:
         return None
     try:
-        from certifications.compliance import STATUS_LABELS, partner_compliance
+        from certifications.compliance import STATUS_LABELS, compliance_for
     except ImportError:
         return None
     held = dict(status_model.objects.filter(held_level__isnull=False, partner__archived=False).values_list("partner_id", "held_level_id"))
-    compliance = partner_compliance(list(held), today=today) if held else {}
+    # Stored compliance (refreshed by writes and the daily sweep): one query, not every holding.
+    compliance = compliance_for(list(held), today=today) if held else {}
     counts = {status: 0 for status in STATUS_LABELS}
     for partner_id, level_id in held.items():
         level = compliance[partner_id].level(level_id) if partner_id in compliance else None
