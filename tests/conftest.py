@@ -145,3 +145,32 @@ def outsider_client(outsider):
 @pytest.fixture
 def admin_client_(admin_user):
     return _client(admin_user)
+
+
+@pytest.fixture
+def celery_on_redis():
+    """The Celery app pointed at the real Redis (broker and result backend) for a real worker.
+
+    One Redis URL for every worker test in the run: Celery caches the broker connection pool and,
+    per thread, the result backend from the first configuration it sees, so a second test on another
+    Redis database published to one database while its worker answered on the other (and timed out).
+    Set TEST_REDIS_URL to give a parallel checkout its own database."""
+    from partnerhub.celery import app as celery_app
+
+    from .integration.conftest import REDIS_URL, redis_available
+
+    reason = redis_available()
+    if reason:
+        pytest.skip(reason)
+    keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(
+        broker_url=REDIS_URL,
+        result_backend=REDIS_URL,
+        task_ignore_result=False,
+        task_always_eager=False,
+        worker_prefetch_multiplier=1,
+    )
+    celery_app.control.purge()  # nothing left over from an earlier, interrupted run
+    yield celery_app
+    celery_app.conf.update(previous)

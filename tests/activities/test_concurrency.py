@@ -12,39 +12,19 @@ from django.utils import timezone
 
 from activities.models import DealRegistration
 from partnerhub import reminders
-from partnerhub.celery import app as celery_app
 from partnerhub.models import ReminderSent
 from partnerhub.tasks import run_reminder_sweep
 
 from ..factories import PartnerFactory, UserFactory
-from ..integration.conftest import REDIS_URL, redis_available
 from .factories import ActivityFactory, DealRegistrationFactory
 
 KINDS = ["sync_meeting_due", "deal_registration_expiring"]
-# A Redis database of its own: another app's worker test running at the same time on the shared
-# test database would otherwise consume (or purge) these tasks.
-BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
 
 
 def _require_postgresql() -> None:
     # SQLite's shared in-memory test database answers "table is locked" to two writing threads.
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture
-def celery_on_redis():
-    _require_postgresql()
-    reason = redis_available()
-    if reason:
-        pytest.skip(reason)
-    keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(broker_url=BROKER_URL, result_backend=BROKER_URL, task_ignore_result=False,
-                           task_always_eager=False, worker_prefetch_multiplier=1)
-    celery_app.control.purge()
-    yield celery_app
-    celery_app.conf.update(previous)
 
 
 @pytest.fixture
@@ -59,6 +39,7 @@ def due_things(db):
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_running_sweeps_at_once_sends_each_reminder_once(celery_on_redis, due_things):
+    _require_postgresql()
     mail.outbox = []
     # One real worker with two execution slots: the sweeps run at the same time. (Two start_worker()s
     # in one process share Celery's app state and sometimes hang on shutdown.)

@@ -14,7 +14,6 @@ from django.db import connection
 from django.utils import timezone
 
 from partnerhub import reminders
-from partnerhub.celery import app as celery_app
 from partnerhub.models import ReminderSent
 from partnerhub.tasks import run_reminder_sweep
 
@@ -28,22 +27,6 @@ def due_contract(db):
     today = timezone.localdate()
     manager = UserFactory(username="pm-integration")
     return ContractFactory(partner=PartnerFactory(manager=manager), end_date=today + timedelta(days=90), notice_period_days=60)
-
-
-@pytest.fixture
-def celery_on_redis(redis_url):
-    keys = ["broker_url", "result_backend", "task_ignore_result", "task_always_eager", "worker_prefetch_multiplier"]
-    previous = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(
-        broker_url=redis_url,
-        result_backend=redis_url,
-        task_ignore_result=False,
-        task_always_eager=False,
-        worker_prefetch_multiplier=1,
-    )
-    celery_app.control.purge()  # nothing left over from an earlier, interrupted run
-    yield celery_app
-    celery_app.conf.update(previous)
 
 
 @pytest.mark.integration
