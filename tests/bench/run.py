@@ -228,14 +228,23 @@ def run_locust(pages: dict[str, str], users: int, duration: int, label: str, use
     stats = {}
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
+            if not int(row["Request Count"]):
+                continue  # the sign-in rows, emptied when the statistics restart after sign-in
             stats[row["Name"]] = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"] or 0),
-                "p95_ms": float(row["95%"] or 0),
-                "rps": float(row["Requests/s"] or 0),
+                "p50_ms": _number(row["50%"]),
+                "p95_ms": _number(row["95%"]),
+                "rps": _number(row["Requests/s"]),
             }
     return stats
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:  # locust writes "N/A" where it has no figure
+        return 0.0
 
 
 def timed_command(env: dict[str, str], *args: str) -> dict:
