@@ -40,6 +40,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_an_unconfigured_checkout_runs_manage_py_in_development_mode():
+    if (ROOT / ".env").exists():
+        pytest.skip("this checkout has a .env, which configures DEBUG itself")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
 @pytest.mark.parametrize("url", ["/accounts/login/", "/", "/partners/"])
 def test_every_html_page_has_a_csp_without_inline_scripts(url, manager_client, client):
     response = (client if "login" in url else manager_client).get(url)
