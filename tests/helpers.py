@@ -15,3 +15,15 @@ def partner_page(client, partner) -> str:
         assert fragment.status_code == 200, section.key
         html += fragment.content.decode()
     return html
+
+
+def run_at_once(*targets, timeout: float = 120) -> None:
+    """Start every target in its own thread, then wait for all (the concurrency tests' race set-up).
+    Each target closes its own database connection; results and errors are the caller's to collect."""
+    import threading
+
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)

@@ -16,6 +16,7 @@ from partnerhub.models import ReminderSent
 from partnerhub.tasks import run_reminder_sweep
 
 from ..factories import PartnerFactory, UserFactory
+from ..helpers import run_at_once
 from .factories import ActivityFactory, DealRegistrationFactory
 
 KINDS = ["sync_meeting_due", "deal_registration_expiring"]
@@ -71,10 +72,6 @@ def test_expiry_sweep_racing_itself_expires_each_registration_once(db):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(run, run, timeout=60)
     assert sum(results) == 20  # the conditional UPDATE: the second run finds nothing left to change
     assert DealRegistration.objects.filter(status="expired").count() == 20

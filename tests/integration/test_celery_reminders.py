@@ -18,6 +18,7 @@ from partnerhub.models import ReminderSent
 from partnerhub.tasks import run_reminder_sweep
 
 from ..factories import ContractFactory, PartnerFactory, UserFactory
+from ..helpers import run_at_once
 
 KIND = "contract_notice_deadline"
 
@@ -75,11 +76,7 @@ def test_two_sweeps_racing_past_the_precheck_still_deliver_once(postgresql, due_
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_at_once(run, run, timeout=60)
     assert sorted(results) == [0, 1]
     assert len(mail.outbox) == 1
     assert ReminderSent.objects.filter(kind=KIND).count() == 1

@@ -16,6 +16,7 @@ from partnerhub.models import Notification, ReminderSent
 from partnerhub.reminders import DueReminder
 
 from ..factories import UserFactory
+from ..helpers import run_at_once
 
 KIND = "test_racing_batch_reminder"
 
@@ -59,11 +60,7 @@ def test_two_batched_sweeps_at_once_deliver_each_reminder_once(postgresql, monke
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(run, run, timeout=120)
 
     assert not errors
     assert sum(results) == 40
