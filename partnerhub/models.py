@@ -43,3 +43,42 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.object_id} ({self.due_key})"
+
+
+class OutgoingEmail(models.Model):
+    """The mail outbox: an email a write wants sent, saved in the same transaction as the write.
+
+    Sending happens after the commit, in the worker (partnerhub/outbox.py): a mail server that is
+    down, refusing or silent never undoes or holds up the write, and the email still goes out once
+    it is back. Rows stay as the record of what was sent (or why it could not be)."""
+
+    kind = models.CharField(max_length=64)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    text_body = models.TextField()
+    html_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the next attempt may start; also the lease: a worker that claims a row moves it forward
+    # so no other worker takes it while it is being sent.
+    next_attempt_at = models.DateTimeField()
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing email"
+        indexes = [
+            # The worker's "what is due" query: unsent rows by their next attempt.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(sent_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}: {self.subject}"
+
+    @property
+    def status(self) -> str:
+        if self.sent_at:
+            return "sent"
+        return "retrying" if self.attempts else "queued"
