@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import SignOutView
+
 from . import views
 from .forms import SignInForm
 
@@ -14,7 +16,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Also ends the identity provider's session after a company sign-in (RP-initiated logout).
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("history/<slug:app_label>/<slug:model_name>/<int:pk>/", views.history_fragment, name="history"),
@@ -28,4 +31,4 @@ urlpatterns = [
 ]
 
 if settings.OIDC_ENABLED:
-    urlpatterns.append(path("oidc/", include("partnerhub.oidc_urls")))
+    urlpatterns.append(path("oidc/", include("accounts.urls")))

@@ -1,7 +1,0 @@
-"""The project's URLs plus the OIDC endpoints, as they are when OIDC_ENABLED=true."""
-
-from django.urls import include, path
-
-from partnerhub.urls import urlpatterns as project_urlpatterns
-
-urlpatterns = [*project_urlpatterns, path("oidc/", include("partnerhub.oidc_urls"))]
