@@ -228,23 +228,42 @@ LOGGING = {
 # accounts (the break-glass path that always stays).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "partnerhub.auth_backends.PartnerHubBackend"]
 
-# --- Optional company sign-in (OpenID Connect, mozilla-django-oidc) ----------------------------
+# --- Sign-in: the sign-in log (always) and optional company sign-in (OpenID Connect) ----------
+# accounts/: company identities (issuer + subject) and the log of every sign-in, local or company.
+INSTALLED_APPS.append("accounts")
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
 if OIDC_ENABLED:
-    INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(1, "partnerhub.oidc.PartnerHubOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.backends.CompanyAccountBackend")
     OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
-    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
-    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
-    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
-    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default=None)
-    OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile groups")
-    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
-# The identity provider's group names that map to PartnerHub roles, e.g.
+    if not env("OIDC_OP_DISCOVERY_URL", default="") and not (
+        env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="") and env("OIDC_OP_TOKEN_ENDPOINT", default="")
+    ):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_OP_DISCOVERY_URL (or the OIDC_OP_*_ENDPOINT settings)")
+# The provider's .well-known/openid-configuration: issuer, endpoints, keys and algorithms. Each
+# OIDC_OP_* below, when set, overrides what discovery says (and without discovery they are needed).
+OIDC_OP_DISCOVERY_URL = env("OIDC_OP_DISCOVERY_URL", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env("OIDC_OP_LOGOUT_ENDPOINT", default="")
+# ID token algorithms accepted (e.g. "RS256,ES256"); empty: the provider's asymmetric ones, else RS256.
+OIDC_RP_SIGN_ALGO = env.list("OIDC_RP_SIGN_ALGO", default=[])
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile groups")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)  # S256
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)  # else client_secret_post
+OIDC_LOGOUT_AT_PROVIDER = env.bool("OIDC_LOGOUT_AT_PROVIDER", default=True)  # RP-initiated logout
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+# Roles: the provider's group names (Keycloak: "/full/path" or its last segment) and app roles
+# (Entra ID's "roles") that map to PartnerHub roles, read from the ID token and from userinfo, e.g.
 # OIDC_GROUP_MAP="partnerhub-managers=Partner managers,partnerhub-sales=Sales"
 OIDC_GROUP_CLAIM = env("OIDC_GROUP_CLAIM", default="groups")
+OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM", default="roles")
 OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour today: a URL typed without scheme is https.
 FORM_RENDERER = "partnerhub.form_renderer.JinjaWidgetRenderer"
