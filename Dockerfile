@@ -4,8 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-COPY requirements/base.txt requirements/base.txt
-RUN pip install -r requirements/base.txt
+# The same script `make install` and the production rehearsal (.ci/rehearsal) use: runtime pins only.
+COPY requirements/ requirements/
+COPY scripts/install-requirements scripts/install-requirements
+RUN scripts/install-requirements python base
 
 COPY . .
 # collectstatic needs settings but no real secret or database.
@@ -14,4 +16,4 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=false python manage.py collectstat
 USER partnerhub
 
 EXPOSE 8000
-CMD ["gunicorn", "partnerhub.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "partnerhub.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

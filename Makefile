@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/base.t
 DEV_ENV := DJANGO_DEBUG=true
 PORT ?= 8000
 
-.PHONY: install run test lint lock migrate seed bench e2e clean
+.PHONY: install run test lint lock migrate seed bench e2e clean rehearsal
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	scripts/install-requirements $(BIN)/python dev
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -38,6 +38,9 @@ lint: install
 
 lock:  ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header dev.in -o dev.txt
+
+rehearsal: install  ## production rehearsal: runtime-only venv, PostgreSQL, Redis, 2 gunicorns behind nginx (TLS), SMTP; see README
+	.ci/rehearsal
 
 bench: install  ## large data set in PostgreSQL + locust; see README
 	$(BIN)/python -m tests.bench.run

@@ -1,7 +1,81 @@
+import ipaddress
+import logging
 import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+access_log = logging.getLogger("partnerhub.access")
+
+
+def client_address(remote_addr: str, forwarded_for: str, trusted_proxies: int) -> str:
+    """The address of the client, given how many proxies of ours stand in front of the app.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so
+    with N of them the client is the N-th entry from the right; anything further left was sent by
+    the client itself and is not trusted. A request that did not pass through all N (a probe
+    straight to the app server, or a malformed header) keeps the address of the connection.
+    """
+    if trusted_proxies <= 0 or not forwarded_for:
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",")]
+    if len(hops) < trusted_proxies:
+        return remote_addr
+    candidate = hops[-trusted_proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr
+
+
+class ProbeMiddleware:
+    """Answers /healthz before anything else runs.
+
+    Kubelet and container probes call the app server over plain HTTP, by pod IP: they must not be
+    redirected to HTTPS (SecurityMiddleware) or refused for an unknown Host (ALLOWED_HOSTS). The
+    probe only reports; it reads nothing of the user's and changes nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
+class ClientAddressMiddleware:
+    """Puts the client's address (not the proxy's) in REMOTE_ADDR, from TRUSTED_PROXY_COUNT.
+
+    One place for it, so login throttling (django-axes reads REMOTE_ADDR), the sign-in records and
+    the access log all see the same address. Then writes one access-log line per request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        meta["PARTNERHUB_PEER_ADDR"] = peer = meta.get("REMOTE_ADDR", "")
+        meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXY_COUNT)
+        started = time.monotonic()
+        response = self.get_response(request)
+        path = request.path
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.kwargs.get("token"):
+            path = path.replace(str(match.kwargs["token"]), "[token]")  # a feed's secret stays out of logs
+        access_log.info(
+            '%s "%s %s" %s %.0fms',
+            meta["REMOTE_ADDR"],
+            request.method,
+            path[:500],
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
 
 
 class SessionIdleTimeoutMiddleware:

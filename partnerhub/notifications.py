@@ -1,6 +1,8 @@
 """Notify people: an in-app notification plus an email (text and HTML) per recipient.
 
-`notify()` does both at once for a single event. The reminder sweeps deliver thousands at a time,
+`notify()` does both at once for a single event: the notifications and the queued emails are saved
+in the caller's transaction, and the emails are sent by the worker after the commit
+(partnerhub/outbox.py), so a mail outage never loses or holds up the write. The reminder sweeps deliver thousands at a time,
 so they build the pieces with `active_recipients()`, `notifications_for()` and `emails_for()`,
 save the notifications in bulk and send the emails over one mail connection (partnerhub/reminders.py).
 """
@@ -12,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import get_template
 
+from . import outbox
 from .models import Notification
 
 TEXT_TEMPLATE = "emails/notification.txt"
@@ -44,11 +47,10 @@ def emails_for(recipients: Iterable[User], *, kind: str, title: str, body: str =
 
 
 def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "", url: str = "") -> int:
-    """Create one notification and send one email per distinct active recipient. Returns how many."""
+    """Create one notification and queue one email per distinct active recipient. Returns how many."""
     unique = active_recipients(recipients)
     if not unique:
         return 0
     Notification.objects.bulk_create(notifications_for(unique, kind=kind, title=title, body=body, url=url))
-    for message in emails_for(unique, kind=kind, title=title, body=body, url=url):
-        message.send()
+    outbox.enqueue(emails_for(unique, kind=kind, title=title, body=body, url=url), kind=kind)
     return len(unique)

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes get /healthz over plain HTTP by pod IP (no HTTPS redirect, no Host check).
+    "partnerhub.middleware.ProbeMiddleware",
+    # The client's address behind our proxies (TRUSTED_PROXY_COUNT), for throttling, records and logs.
+    "partnerhub.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -148,6 +152,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Email: console in development, SMTP (EMAIL_URL, e.g. smtp+tls://user:pw@host:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# A mail server that accepts the connection and never answers must not hold a worker for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PartnerHub <partnerhub@vshn.ch>")
 
 # Celery: Redis in production and CI. The web app never waits on the broker.
@@ -157,12 +163,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
+# The web process publishes "deliver the outbox" after a commit; an unreachable broker must cost
+# it a moment, not the user's request (the beat's every-minute run sends the mail later).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Every hour at :07 by default — reminders are state-based, so an hourly sweep catches up on any
+# missed run and the unique "reminder sent" row keeps each one to a single delivery. The rehearsal
+# sets REMINDER_SWEEP_SECONDS to see the beat deliver within a minute.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE = {
-    # Every hour at :07 — reminders are state-based, so an hourly sweep catches up on any missed
-    # run and the unique "reminder sent" row keeps each one to a single delivery.
     "run-all-sweeps-hourly": {
         "task": "partnerhub.tasks.run_all_sweeps",
-        "schedule": crontab(minute=7),
+        "schedule": REMINDER_SWEEP_SECONDS or crontab(minute=7),
+    },
+    # Catch-up for mail queued while the broker was down (partnerhub/outbox.py).
+    "deliver-outbox": {
+        "task": "partnerhub.tasks.deliver_outbox",
+        "schedule": 60.0,
     },
 }
 
@@ -215,13 +232,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # no banner on every manage.py command
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# How many reverse proxies of ours stand in front of gunicorn (the TLS proxy, an ingress…): the
+# client's address is then read from X-Forwarded-For (partnerhub/middleware.py) for login
+# throttling, sign-in records and the access log alike. 0 (default) trusts no header. Never set it
+# higher than the real number: a client could then choose its own address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # One line per request with the client's address (gunicorn's own access log only knows the proxy's).
+    "loggers": {"partnerhub.access": {"level": env("ACCESS_LOG_LEVEL", default="INFO")}},
 }
 
 # Axes first (it refuses locked-out logins), then the optional company sign-in, then local

@@ -17,3 +17,8 @@ STATIC_ROOT = None  # tests never collect static files; WhiteNoise then has no d
 # Tests render with the fragment cache as production does (development turns it off), so a
 # cached menu that leaked between roles would fail them.
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-fragments"}  # noqa: F405
+# The web side only publishes "deliver the outbox" after a commit; in tests that goes to an
+# in-memory broker nobody reads (tests deliver with partnerhub.outbox.deliver_due(), or start a
+# real worker on Redis with the celery_on_redis fixture).
+CELERY_BROKER_URL = "memory://"
+LOGGING["loggers"]["partnerhub.access"]["level"] = "WARNING"  # noqa: F405  (one line per request otherwise)

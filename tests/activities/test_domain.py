@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from activities import selectors, services
 from activities.models import Activity, Campaign, DealRegistration, normalise_customer, quarter_of
+from partnerhub import outbox
 from partnerhub.models import Notification
 from partners.models import Partner, PartnerTeamMember
 
@@ -173,6 +174,8 @@ class TestActivityLog:
         activity = Activity(partner=partner, kind="meeting", occurred_on=timezone.localdate(), subject="Big news", inform_team=True)
         services.activity_log(activity=activity, author=sales)
         assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"manager", "marketing"}
+        assert mailoutbox == [], "mail is sent by the worker after the commit, not inside the write"
+        assert outbox.deliver_due() == 2
         assert sorted(m.to[0] for m in mailoutbox) == [manager.email, marketing.email]
         assert "Big news" in mailoutbox[0].subject
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
+from partnerhub import outbox
 from partnerhub.models import Notification
 from partnerhub.notifications import notify
 
@@ -54,6 +55,7 @@ def test_role_groups_exist():
 
 def test_notifications_unread_badge_open_and_read_all(manager, manager_client, mailoutbox):
     notify(recipients=[manager], kind="test", title="Hello <b>you</b>", body="Body", url="/partners/")
+    assert outbox.deliver_due() == 1
     assert len(mailoutbox) == 1
     assert mailoutbox[0].alternatives[0][1] == "text/html"
     page = manager_client.get("/notifications/")

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from partnerhub import outbox
 from partnerhub.models import Notification, ReminderSent
 from partnerhub.reminders import run_reminder
 from reporting import services
@@ -141,6 +142,7 @@ class TestAccountingAlert:
         services.report_submit(report=report, by=manager)
         assert Notification.objects.filter(recipient=accounting, kind="license_invoice_upcoming").count() == 1
         assert not Notification.objects.filter(recipient=manager).exists()
+        assert outbox.deliver_due() == 1  # the worker sends the queued mail after the commit
         assert [m.to for m in mailoutbox] == [[accounting.email]]
         assert "reaches the threshold" in mailoutbox[0].body
         # The sweep (safety net) and a second attempt do not tell them again.
