@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.urls import reverse
 
-from partnerhub.reminders import DueReminder, housekeeping, reminder
+from partnerhub.reminders import DueReminder, each, housekeeping, reminder
 
 from . import selectors, services
 
@@ -28,43 +28,46 @@ def sync_meeting_due(today: date) -> Iterator[DueReminder]:
     source = selectors.sync_meeting_partners().filter(manager__isnull=False)
     # Every partner with a cadence is loaded (most are not due): only the columns used here, and
     # the few managers once each (prefetched, shared) instead of joined into every row.
-    partners = list(
-        source.only("pk", "name", "slug", "sync_cadence", "created_at", "manager_id").prefetch_related("manager")
-    )
+    partners = list(source.only("pk", "name", "slug", "sync_cadence", "created_at", "manager_id").prefetch_related("manager"))
     statuses = selectors.sync_status_for_partner_objects(partners, today, source=source)
-    for partner in partners:
-        status = statuses[partner.pk]
-        if status.next_due is None or status.next_due - lead > today:
-            continue
-        when = "was due" if status.overdue else "is due"
-        yield DueReminder(
-            obj=partner,
-            due_key=status.next_due.isoformat(),
-            recipients=[partner.manager],
-            title=f"Sync meeting with {partner.name} {when} on {status.next_due:%d %b %Y}",
-            body=(
-                f"{partner.name} has a {partner.get_sync_cadence_display().lower()} sync cadence; the last sync meeting was "
-                f"{status.last_sync.strftime('%d %b %Y') if status.last_sync else 'never held'}. "
-                "Schedule the next one and log it in PartnerHub."
-            ),
-            url=partner.get_absolute_url() + "#timeline",
-        )
+    yield from each(partners, lambda partner: _sync_reminder(partner, statuses[partner.pk], today, lead))
+
+
+def _sync_reminder(partner, status, today: date, lead: timedelta) -> DueReminder | None:
+    if status.next_due is None or status.next_due - lead > today:
+        return None
+    when = "was due" if status.overdue else "is due"
+    return DueReminder(
+        obj=partner,
+        due_key=status.next_due.isoformat(),
+        recipients=[partner.manager],
+        title=f"Sync meeting with {partner.name} {when} on {status.next_due:%d %b %Y}",
+        body=(
+            f"{partner.name} has a {partner.get_sync_cadence_display().lower()} sync cadence; the last sync meeting was "
+            f"{status.last_sync.strftime('%d %b %Y') if status.last_sync else 'never held'}. "
+            "Schedule the next one and log it in PartnerHub."
+        ),
+        url=partner.get_absolute_url() + "#timeline",
+    )
 
 
 @reminder("deal_registration_expiring")
 def deal_registration_expiring(today: date) -> Iterator[DueReminder]:
     """An approved registration expires within 14 days, to its owner (partner manager if none)."""
-    for registration in selectors.registrations_expiring(today=today, days=REGISTRATION_EXPIRY_LEAD_DAYS):
-        recipient = registration.owner or registration.partner.manager
-        yield DueReminder(
-            obj=registration,
-            due_key=registration.expires_on.isoformat(),
-            recipients=[recipient],
-            title=f"Deal registration for {registration.customer} ({registration.partner.name}) expires on {registration.expires_on:%d %b %Y}",
-            body=(
-                f"The approved registration {registration.registration_id or ''} with {registration.partner.name} for "
-                f"{registration.customer} ({registration.value} {registration.currency}) expires on "
-                f"{registration.expires_on:%d %b %Y}. Ask the partner for an extension or close the deal."
-            ).replace("  ", " "),
-            url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
-        )
+    yield from each(selectors.registrations_expiring(today=today, days=REGISTRATION_EXPIRY_LEAD_DAYS), _expiry_reminder)
+
+
+def _expiry_reminder(registration) -> DueReminder:
+    recipient = registration.owner or registration.partner.manager
+    return DueReminder(
+        obj=registration,
+        due_key=registration.expires_on.isoformat(),
+        recipients=[recipient],
+        title=f"Deal registration for {registration.customer} ({registration.partner.name}) expires on {registration.expires_on:%d %b %Y}",
+        body=(
+            f"The approved registration {registration.registration_id or ''} with {registration.partner.name} for "
+            f"{registration.customer} ({registration.value} {registration.currency}) expires on "
+            f"{registration.expires_on:%d %b %Y}. Ask the partner for an extension or close the deal."
+        ).replace("  ", " "),
+        url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
+    )

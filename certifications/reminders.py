@@ -6,10 +6,13 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from partnerhub.reminders import DueReminder, housekeeping, reminder
+from partnerhub.reminders import DueReminder, each, each_batch, housekeeping, reminder
 
 from . import selectors, services
 from .compliance import levels_lost_at_expiry
+from .models import ProgramLevel
+
+COMPLIANCE_SWEEP_BATCH = 100
 
 THRESHOLDS = (0, 7, 30, 90)
 # A run missed on the expiry day still sends the "0d" reminder for this many days afterwards.
@@ -34,34 +37,43 @@ def certification_expiring(today: date) -> Iterator[DueReminder]:
     """To the holder and the issuing partner's manager. One query selects the due holdings (the
     expiry index serves the window); the levels at stake are computed in bulk for all of them."""
     due = list(
-        selectors.holdings_expiring_between(start=today - timedelta(days=EXPIRED_GRACE_DAYS), end=today + timedelta(days=THRESHOLDS[-1]))
+        selectors.holdings_expiring_between(
+            start=today - timedelta(days=EXPIRED_GRACE_DAYS), end=today + timedelta(days=THRESHOLDS[-1])
+        )
     )
     losses = levels_lost_at_expiry(due, today=today)
-    for holding in due:
-        days_left = (holding.expires_on - today).days
-        threshold = threshold_for(days_left)
-        if threshold is None:
-            continue
-        cert, holder = holding.certification, holding.holder
-        person = holder.get_full_name() or holder.get_username()
-        lost = losses.get(holding.pk, [])
-        if lost:
-            stakes = "Without a renewal VSHN would no longer meet: " + "; ".join(
+    yield from each(due, lambda holding: _expiry_reminder(holding, today, losses))
+
+
+def _expiry_reminder(holding, today: date, losses) -> DueReminder | None:
+    days_left = (holding.expires_on - today).days
+    threshold = threshold_for(days_left)
+    if threshold is None:
+        return None
+    cert, holder = holding.certification, holding.holder
+    person = holder.get_full_name() or holder.get_username()
+    lost = losses.get(holding.pk, [])
+    if lost:
+        stakes = (
+            "Without a renewal VSHN would no longer meet: "
+            + "; ".join(
                 f"{loss.level.partner.name} {loss.level.name}{' (the level held now)' if loss.held else ''} – {loss.requirement_text}"
                 for loss in lost
-            ) + "."
-        else:
-            stakes = "No program level falls below its requirements when it expires, but please renew it in time."
-        yield DueReminder(
-            obj=holding,
-            due_key=f"{threshold}d",
-            recipients=[holder, cert.partner.manager],
-            title=f"{person}'s {cert.name} {_when(days_left, holding.expires_on)}"
-            + (f" – {lost[0].level.partner.name} {lost[0].level.name} at stake" if lost else ""),
-            body=f"{person}'s certification {cert.name} ({cert.code}, issued by {cert.partner.name}) "
-            f"{_when(days_left, holding.expires_on)}. {stakes} Record the renewal under My certifications.",
-            url=reverse("certifications:holding-edit", kwargs={"pk": holding.pk}),
+            )
+            + "."
         )
+    else:
+        stakes = "No program level falls below its requirements when it expires, but please renew it in time."
+    return DueReminder(
+        obj=holding,
+        due_key=f"{threshold}d",
+        recipients=[holder, cert.partner.manager],
+        title=f"{person}'s {cert.name} {_when(days_left, holding.expires_on)}"
+        + (f" – {lost[0].level.partner.name} {lost[0].level.name} at stake" if lost else ""),
+        body=f"{person}'s certification {cert.name} ({cert.code}, issued by {cert.partner.name}) "
+        f"{_when(days_left, holding.expires_on)}. {stakes} Record the renewal under My certifications.",
+        url=reverse("certifications:holding-edit", kwargs={"pk": holding.pk}),
+    )
 
 
 @housekeeping("certification_compliance")
@@ -71,4 +83,11 @@ def certification_compliance(today: date) -> int:
     their levels at once; this sweep also moves each level's "today" and 90-day horizon on by a day, and
     catches changes nothing else sees: people deactivated, admin bulk actions, edits in the shell.
     Housekeeping runs in name order, so partner_health (whose certification check reads this) runs after it."""
-    return services.compliance_refresh(today=today)
+    partner_ids = sorted(set(ProgramLevel.objects.order_by().values_list("partner_id", flat=True).distinct()))
+    batches = [
+        partner_ids[start : start + COMPLIANCE_SWEEP_BATCH] for start in range(0, len(partner_ids), COMPLIANCE_SWEEP_BATCH)
+    ]
+    # A partner whose data fails the computation is reported and skipped; the other partners are stored.
+    return each_batch(
+        batches, lambda batch: services.compliance_refresh(partner_ids=batch, today=today), label="partners.Partner"
+    )

@@ -7,7 +7,7 @@ the accounting group, whatever the number of claims or invoices.
 from collections.abc import Iterator
 from datetime import date
 
-from partnerhub.reminders import DueReminder, reminder
+from partnerhub.reminders import DueReminder, each, reminder
 
 from . import selectors
 
@@ -24,7 +24,7 @@ def overdue_week_key(due_on: date, today: date) -> str:
 @reminder("fund_claim_deadline")
 def fund_claim_deadline(today: date) -> Iterator[DueReminder]:
     """A draft claim (not yet filed in the partner's tool) whose deadline is within 14 days."""
-    for claim in selectors.claim_deadlines_soon(today=today).only(
+    claims = selectors.claim_deadlines_soon(today=today).only(
         "pk",
         "title",
         "claim_deadline",
@@ -37,38 +37,46 @@ def fund_claim_deadline(today: date) -> Iterator[DueReminder]:
         "allocation__partner__name",
         "allocation__partner__slug",
         "allocation__partner__manager",
-    ):
-        partner = claim.allocation.partner
-        yield DueReminder(
-            obj=claim,
-            due_key=claim.claim_deadline.isoformat(),
-            recipients=[partner.manager],
-            title=f'File the fund claim "{claim.title}" ({partner.name}) by {claim.claim_deadline:%d %b %Y}',
-            body=(
-                f"The claim of {claim.requested_amount} {claim.currency} against {partner.name}'s "
-                f"{claim.allocation.kind.upper()} {claim.allocation.period_label} allocation is still a draft. "
-                f"Submit it in {claim.allocation.tool_name or 'the partner tool'} by {claim.claim_deadline:%d %b %Y}, "
-                f"or the funds for this activity are lost."
-            ),
-            url=claim.get_absolute_url(),
-        )
+    )
+    yield from each(claims, _claim_deadline_reminder)
+
+
+def _claim_deadline_reminder(claim) -> DueReminder:
+    partner = claim.allocation.partner
+    return DueReminder(
+        obj=claim,
+        due_key=claim.claim_deadline.isoformat(),
+        recipients=[partner.manager],
+        title=f'File the fund claim "{claim.title}" ({partner.name}) by {claim.claim_deadline:%d %b %Y}',
+        body=(
+            f"The claim of {claim.requested_amount} {claim.currency} against {partner.name}'s "
+            f"{claim.allocation.kind.upper()} {claim.allocation.period_label} allocation is still a draft. "
+            f"Submit it in {claim.allocation.tool_name or 'the partner tool'} by {claim.claim_deadline:%d %b %Y}, "
+            f"or the funds for this activity are lost."
+        ),
+        url=claim.get_absolute_url(),
+    )
 
 
 @reminder("invoice_overdue")
 def invoice_overdue(today: date) -> Iterator[DueReminder]:
     """Unpaid VSHN invoices past their due date: to accounting and the partner manager, weekly."""
     accounting = selectors.accounting_users()
-    for invoice in selectors.overdue_invoices(today=today).select_related("claim__allocation__partner__manager"):
-        partner = invoice.claim.allocation.partner
-        days = (today - invoice.due_on).days
-        yield DueReminder(
-            obj=invoice,
-            due_key=overdue_week_key(invoice.due_on, today),
-            recipients=[*accounting, partner.manager],
-            title=f"Invoice {invoice.number} to {partner.name} is {days} day{'s' if days != 1 else ''} overdue",
-            body=(
-                f"VSHN invoice {invoice.number} of {invoice.amount} {invoice.currency} to {partner.name} "
-                f'(claim "{invoice.claim.title}") was due on {invoice.due_on:%d %b %Y} and is not marked paid.'
-            ),
-            url=invoice.get_absolute_url(),
-        )
+    invoices = selectors.overdue_invoices(today=today).select_related("claim__allocation__partner__manager")
+    yield from each(invoices, lambda invoice: _overdue_reminder(invoice, today, accounting))
+
+
+def _overdue_reminder(invoice, today: date, accounting) -> DueReminder:
+    partner = invoice.claim.allocation.partner
+    days = (today - invoice.due_on).days
+    return DueReminder(
+        obj=invoice,
+        due_key=overdue_week_key(invoice.due_on, today),
+        recipients=[*accounting, partner.manager],
+        title=f"Invoice {invoice.number} to {partner.name} is {days} day{'s' if days != 1 else ''} overdue",
+        body=(
+            f"VSHN invoice {invoice.number} of {invoice.amount} {invoice.currency} to {partner.name} "
+            f'(claim "{invoice.claim.title}") was due on {invoice.due_on:%d %b %Y} and is not marked paid.'
+        ),
+        url=invoice.get_absolute_url(),
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification, ReminderSent
+from .models import Notification, ReminderSent, SweepStatus
 
 admin.site.site_header = "PartnerHub administration"
 admin.site.site_title = "PartnerHub admin"
@@ -20,3 +20,23 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["recipients", "due_key"]
     list_select_related = ["content_type"]
+
+
+@admin.register(SweepStatus)
+class SweepStatusAdmin(admin.ModelAdmin):
+    """Read-only: written by every run of the sweeps (partnerhub.reminders.run_sweep)."""
+
+    list_display = ["name", "failing", "last_run_at", "last_count", "last_success_at", "last_failure_at", "last_failed_object", "last_error"]
+    list_filter = ["last_failure_at"]
+    search_fields = ["name", "last_error", "last_failed_object"]
+    readonly_fields = [f.name for f in SweepStatus._meta.fields]
+
+    @admin.display(boolean=True, description="failing")
+    def failing(self, obj: SweepStatus) -> bool:
+        return obj.failing
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -82,3 +82,29 @@ class OutgoingEmail(models.Model):
         if self.sent_at:
             return "sent"
         return "retrying" if self.attempts else "queued"
+
+
+class SweepStatus(models.Model):
+    """The last run of one reminder or housekeeping sweep (partnerhub.reminders.run_sweep): admins see
+    here which sweep failed last, with what error, on which object, while the others kept running."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_count = models.PositiveIntegerField(default=0, help_text="Sent or updated by the last run.")
+    last_success_at = models.DateTimeField(null=True, blank=True, help_text="The last run without any failure.")
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_failed_object = models.CharField(max_length=255, blank=True)
+    last_traceback = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "sweep statuses"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def failing(self) -> bool:
+        """The last run failed (a later successful run clears this, but keeps the last failure shown)."""
+        return self.last_failure_at is not None and (self.last_success_at is None or self.last_failure_at > self.last_success_at)

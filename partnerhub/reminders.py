@@ -12,24 +12,35 @@ connection, one INSERT of the in-app notifications and one commit per chunk.
 
 `@housekeeping("name")` registers sweeps that change state (e.g. mark registrations expired);
 they must be idempotent and return how many rows they changed.
+
+Failures are isolated (`run_all()`, `run_sweep()`): each sweep runs in its own error boundary (and a
+housekeeping sweep in its own transaction, unless registered with `atomic=False` because it delivers
+reminders in committed chunks), so one broken sweep cannot stop the others. Within a sweep, code whose
+per-object data can fail builds each object's reminder with `each()` (or runs each batch with
+`each_batch()`): the failing object is logged with its traceback and skipped, the rest still go out.
+Every failure is logged, stored on the sweep's `SweepStatus` row (admin: "Sweep statuses") and
+reported by `manage.py run_reminders` (`<kind>: failed: <error>`, exit status 1).
 """
 
+import contextvars
 import logging
 import operator
-from collections.abc import Callable, Iterable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from .models import Notification, ReminderSent
+from .models import Notification, ReminderSent, SweepStatus
 from .notifications import active_recipients, emails_for, notifications_for, notify
 
 logger = logging.getLogger(__name__)
@@ -51,6 +62,8 @@ HousekeepingSweep = Callable[[date], int]
 
 REMINDERS: dict[str, ReminderSweep] = {}
 HOUSEKEEPING: dict[str, HousekeepingSweep] = {}
+# Housekeeping sweeps that must not run in one transaction (they deliver reminders in committed chunks).
+NON_ATOMIC_HOUSEKEEPING: set[str] = set()
 
 
 def reminder(kind: str) -> Callable[[ReminderSweep], ReminderSweep]:
@@ -61,9 +74,16 @@ def reminder(kind: str) -> Callable[[ReminderSweep], ReminderSweep]:
     return register
 
 
-def housekeeping(name: str) -> Callable[[HousekeepingSweep], HousekeepingSweep]:
+def housekeeping(name: str, *, atomic: bool = True) -> Callable[[HousekeepingSweep], HousekeepingSweep]:
+    """`atomic=False` for a sweep that delivers reminders (`deliver_many()` commits each chunk: a sent
+    email must keep its committed claim even when something later in the sweep fails)."""
+
     def register(sweep: HousekeepingSweep) -> HousekeepingSweep:
         HOUSEKEEPING[name] = sweep
+        if atomic:
+            NON_ATOMIC_HOUSEKEEPING.discard(name)
+        else:
+            NON_ATOMIC_HOUSEKEEPING.add(name)
         return sweep
 
     return register
@@ -87,7 +107,8 @@ def deliver(kind: str, due: DueReminder) -> bool:
                 due_key=due.due_key,
                 recipients=", ".join(sorted({user.username for user in recipients})),
             )
-            # Inside the transaction: if sending fails, the claim rolls back and the next run retries.
+            # The claim, the notifications and the queued emails commit together; the outbox sends
+            # the emails after the commit and retries them if the mail server is down.
             notify(recipients=recipients, kind=kind, title=due.title, body=due.body, url=due.url)
     except IntegrityError:
         return False
@@ -227,7 +248,10 @@ def _claim(outgoing: list[_Outgoing]) -> list[_Outgoing]:
 def _release(kind: str, failed: list[_Outgoing]) -> None:
     """Delete the claims of reminders that were not sent, so the next run retries them."""
     ReminderSent.objects.filter(
-        reduce(operator.or_, (Q(content_type_id=ct, object_id=pk, due_key=key) for ct, pk, key in (item.claim_key for item in failed))),
+        reduce(
+            operator.or_,
+            (Q(content_type_id=ct, object_id=pk, due_key=key) for ct, pk, key in (item.claim_key for item in failed)),
+        ),
         kind=kind,
     ).delete()
 
@@ -284,12 +308,194 @@ def run_housekeeping(name: str, today: date | None = None) -> int:
     return HOUSEKEEPING[name](today or timezone.localdate())
 
 
-def run_all(today: date | None = None) -> dict[str, int]:
-    """Housekeeping first (so reminders see fresh state), then every reminder kind."""
+# --- failure isolation --------------------------------------------------------------------------------
+
+
+@dataclass
+class ObjectFailure:
+    obj: str
+    error: str
+    traceback: str
+
+
+@dataclass
+class SweepOutcome:
+    """What one sweep did in `run_all()`: its count, or why it (or some of its objects) failed."""
+
+    name: str
+    kind: str  # "housekeeping" or "reminder"
+    count: int = 0
+    error: str = ""  # the sweep as a whole failed (nothing after the failure ran)
+    traceback: str = ""
+    object_failures: list[ObjectFailure] = field(default_factory=list)  # the sweep ran; these objects were skipped
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.object_failures)
+
+    def describe(self) -> str:
+        """The line `manage.py run_reminders` prints for this sweep."""
+        if self.error:
+            return f"{self.name}: failed: {self.error}"
+        done = f"{self.count} {'updated' if self.kind == 'housekeeping' else 'sent'}"
+        if self.object_failures:
+            first = self.object_failures[0]
+            more = f" and {len(self.object_failures) - 1} more" if len(self.object_failures) > 1 else ""
+            return f"{self.name}: {done}; failed: {first.obj}: {first.error}{more}"
+        return f"{self.name}: {done}"
+
+
+class SweepsFailed(Exception):
+    """Raised by the Celery task after every sweep ran, when any failed (the task is then recorded as failed)."""
+
+
+# The object failures of the sweep running now (None outside run_sweep: failures are only logged).
+_object_failures: contextvars.ContextVar[list[ObjectFailure] | None] = contextvars.ContextVar(
+    "sweep_object_failures", default=None
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _describe_error(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:500]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _describe_object(obj: object) -> str:
+    label = getattr(getattr(obj, "_meta", None), "label", None)
+    pk = getattr(obj, "pk", None)
+    if label is not None:
+        return f"{label} #{pk}"
+    return repr(obj)[:200]
+
+
+def object_failed(obj: object, exc: BaseException) -> None:
+    """Log one object's failure with its traceback and record it for the running sweep's report."""
+    description = _describe_object(obj)
+    logger.error("Sweep object %s failed; skipped, the others still run", description, exc_info=exc)
+    failures = _object_failures.get()
+    if failures is not None:
+        failures.append(
+            ObjectFailure(
+                description, _describe_error(exc), "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            )
+        )
+
+
+def each(objects: Iterable[T], build: Callable[[T], R | None]) -> Iterator[R]:
+    """`build(obj)` for each object, yielding the results that are not None. An object whose data makes
+    `build` fail is logged and reported (`object_failed`) and skipped; the other objects still run.
+    A database error is not an object's fault: it ends the sweep (its transaction rolls back)."""
+    for obj in objects:
+        try:
+            result = build(obj)
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            object_failed(obj, exc)
+            continue
+        if result is not None:
+            yield result
+
+
+def each_batch(batches: Iterable[Sequence[T] | Iterable[T]], work: Callable[[Sequence[T]], int], *, label: str) -> int:
+    """Sum of `work(batch)`. A batch that fails is run again one object (id) at a time, so a poisoned
+    row costs only itself: it is reported as `<label> #<id>` and the rest of its batch still runs."""
+    total = 0
+    for batch in batches:
+        try:
+            total += work(batch)
+            continue
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.warning("A %s batch failed; running it again one by one", label, exc_info=True)
+        for item in list(batch):
+            try:
+                total += work([item])
+            except DatabaseError:
+                raise
+            except Exception as exc:
+                object_failed(_Labelled(f"{label} #{item}"), exc)
+    return total
+
+
+@dataclass(frozen=True)
+class _Labelled:
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def run_sweep(name: str, today: date | None = None) -> SweepOutcome:
+    """Run one housekeeping sweep or reminder kind inside its own error boundary and record the outcome.
+
+    A housekeeping sweep runs in one transaction (rolled back entirely when it fails); a reminder
+    sweep commits each delivered chunk (`deliver_many()`), so what it sent before a failure stays sent
+    and is not sent again. Never raises for the sweep's own failure."""
     today = today or timezone.localdate()
-    results: dict[str, int] = {}
+    is_housekeeping = name in HOUSEKEEPING
+    outcome = SweepOutcome(name=name, kind="housekeeping" if is_housekeeping else "reminder")
+    failures: list[ObjectFailure] = []
+    token = _object_failures.set(failures)
+    try:
+        if is_housekeeping:
+            with transaction.atomic() if name not in NON_ATOMIC_HOUSEKEEPING else _savepoint_if_in_transaction():
+                outcome.count = run_housekeeping(name, today)
+        else:
+            with _savepoint_if_in_transaction():
+                outcome.count = run_reminder(name, today)
+    except Exception as exc:
+        logger.exception("Sweep %s failed; the other sweeps still run", name)
+        outcome.error = _describe_error(exc)
+        outcome.traceback = traceback.format_exc()
+    finally:
+        _object_failures.reset(token)
+    outcome.object_failures = failures
+    _record(outcome)
+    return outcome
+
+
+def _savepoint_if_in_transaction():
+    """Inside a caller's transaction (a test, a shell session), a failing sweep must not leave it
+    unusable for the next sweep: a savepoint. In autocommit (the worker, the command) each chunk and
+    batch commits on its own, as the sweep was written."""
+    from contextlib import nullcontext
+
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+
+
+def _record(outcome: SweepOutcome) -> None:
+    """The sweep's SweepStatus row: when it last ran, succeeded and failed (with the error) for the admin."""
+    now = timezone.now()
+    values: dict = {"last_run_at": now, "last_count": outcome.count}
+    if outcome.failed:
+        first = outcome.object_failures[0] if outcome.object_failures and not outcome.error else None
+        values.update(
+            last_failure_at=now,
+            last_error=outcome.error or f"{len(outcome.object_failures)} object(s) failed; first: {first.error}",
+            last_failed_object=(first.obj if first else "")[:255],
+            last_traceback=outcome.traceback or (first.traceback if first else ""),
+        )
+    else:
+        values["last_success_at"] = now
+    try:
+        with transaction.atomic():
+            SweepStatus.objects.update_or_create(name=outcome.name, defaults=values)
+    except Exception:  # the report must not turn into a failure of its own (e.g. the database is gone)
+        logger.exception("Recording the outcome of sweep %s failed", outcome.name)
+
+
+def run_all(today: date | None = None) -> dict[str, SweepOutcome]:
+    """Housekeeping first (so reminders see fresh state), then every reminder kind; each isolated:
+    a failing sweep is reported in its outcome and every other sweep still runs."""
+    today = today or timezone.localdate()
+    outcomes: dict[str, SweepOutcome] = {}
     for name in sorted(HOUSEKEEPING):
-        results[name] = run_housekeeping(name, today)
+        outcomes[name] = run_sweep(name, today)
     for kind in sorted(REMINDERS):
-        results[kind] = run_reminder(kind, today)
-    return results
+        outcomes[kind] = run_sweep(kind, today)
+    return outcomes

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.conf import settings
 
-from partnerhub.reminders import DueReminder, reminder
+from partnerhub.reminders import DueReminder, each, reminder
 
 from . import selectors
 
@@ -13,20 +13,23 @@ from . import selectors
 @reminder("contract_notice_deadline")
 def contract_notice_deadline(today: date) -> Iterator[DueReminder]:
     """Notice deadline within the lead time (60 days by default), to the partner manager."""
-    for contract in selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS):
-        partner = contract.partner
-        yield DueReminder(
-            obj=contract,
-            due_key=contract.notice_deadline.isoformat(),
-            recipients=[partner.manager],
-            title=f"Notice deadline for {contract.title} ({partner.name}) on {contract.notice_deadline:%d %b %Y}",
-            body=(
-                f'The {contract.get_kind_display()} "{contract.title}" with {partner.name} ends on '
-                f"{contract.end_date:%d %b %Y}. Give notice by {contract.notice_deadline:%d %b %Y} "
-                f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
-            ),
-            url=partner.get_absolute_url() + "#contracts",
-        )
+    yield from each(selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS), _contract_reminder)
+
+
+def _contract_reminder(contract) -> DueReminder:
+    partner = contract.partner
+    return DueReminder(
+        obj=contract,
+        due_key=contract.notice_deadline.isoformat(),
+        recipients=[partner.manager],
+        title=f"Notice deadline for {contract.title} ({partner.name}) on {contract.notice_deadline:%d %b %Y}",
+        body=(
+            f'The {contract.get_kind_display()} "{contract.title}" with {partner.name} ends on '
+            f"{contract.end_date:%d %b %Y}. Give notice by {contract.notice_deadline:%d %b %Y} "
+            f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
+        ),
+        url=partner.get_absolute_url() + "#contracts",
+    )
 
 
 @reminder("supplier_risk_review_due")
@@ -36,20 +39,25 @@ def supplier_risk_review_due(today: date) -> Iterator[DueReminder]:
         selectors.risk_reviews_due_by(day=today)
         .select_related(None)
         .select_related("partner")
-        .only("pk", "partner", "risk_level", "assessed_on", "next_review_due", "partner__name", "partner__slug", "partner__manager")
+        .only(
+            "pk", "partner", "risk_level", "assessed_on", "next_review_due", "partner__name", "partner__slug", "partner__manager"
+        )
         .prefetch_related("partner__manager")  # a few managers, loaded once each
     )
-    for assessment in due:
-        partner = assessment.partner
-        yield DueReminder(
-            obj=assessment,
-            due_key=assessment.next_review_due.isoformat(),
-            recipients=[partner.manager],
-            title=f"Supplier risk review due for {partner.name}",
-            body=(
-                f"The supplier risk assessment of {partner.name} ({assessment.get_risk_level_display()} risk, "
-                f"last assessed {assessment.assessed_on:%d %b %Y}) was due for review on "
-                f"{assessment.next_review_due:%d %b %Y}."
-            ),
-            url=partner.get_absolute_url() + "#risk",
-        )
+    yield from each(due, _risk_review_reminder)
+
+
+def _risk_review_reminder(assessment) -> DueReminder:
+    partner = assessment.partner
+    return DueReminder(
+        obj=assessment,
+        due_key=assessment.next_review_due.isoformat(),
+        recipients=[partner.manager],
+        title=f"Supplier risk review due for {partner.name}",
+        body=(
+            f"The supplier risk assessment of {partner.name} ({assessment.get_risk_level_display()} risk, "
+            f"last assessed {assessment.assessed_on:%d %b %Y}) was due for review on "
+            f"{assessment.next_review_due:%d %b %Y}."
+        ),
+        url=partner.get_absolute_url() + "#risk",
+    )

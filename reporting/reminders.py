@@ -1,16 +1,19 @@
 """Reporting sweeps: create the monthly reports, remind about due ones, tell accounting about big
 invoices, refresh partner health, and the monthly summary to partner managers."""
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
 from django.contrib.auth.models import User
+from django.db import DatabaseError
 from django.db.models import F, Q
 from django.urls import reverse
 
-from partnerhub.reminders import DueReminder, already_sent, deliver_many, housekeeping, reminder
+from partnerhub.reminders import DueReminder, already_sent, deliver_many, each, each_batch, housekeeping, reminder
 from partners.health import partner_health_refresh
+from partners.models import Partner
 
 from . import selectors
 from .models import LicenseReport, ReportingAgreement, add_months, due_on_for, month_start
@@ -22,6 +25,9 @@ MONTHLY_SUMMARY_CATCH_UP_DAYS = 5
 # Only recent reports can still trigger an invoice alert: turning the feature on must not flood
 # accounting with alerts about last year's invoices.
 INVOICE_ALERT_MONTHS_BACK = 3
+HEALTH_RETRY_BATCH = 100
+
+logger = logging.getLogger(__name__)
 
 
 @housekeeping("license_reports_create")
@@ -39,13 +45,19 @@ def license_reports_create(today: date) -> int:
     if not agreements:
         return 0
     previous = dict(
-        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=add_months(month, -1))
-        .values_list("partner_id", "total")
+        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=add_months(month, -1)).values_list(
+            "partner_id", "total"
+        )
     )
     LicenseReport.objects.bulk_create(
         [
-            LicenseReport(partner_id=partner_id, month=month, currency=currency, due_on=due_on_for(month, due_day),
-                          previous_total=previous.get(partner_id))
+            LicenseReport(
+                partner_id=partner_id,
+                month=month,
+                currency=currency,
+                due_on=due_on_for(month, due_day),
+                previous_total=previous.get(partner_id),
+            )
             for partner_id, due_day, currency in agreements
         ],
         ignore_conflicts=True,
@@ -65,19 +77,24 @@ def license_report_due(today: date) -> Iterator[DueReminder]:
         .only("pk", "partner", "month", "status", "due_on", "partner__name", "partner__manager")
         .prefetch_related("partner__manager")  # a few managers, loaded once each
     )
-    for report in due:
-        weeks = (today - report.due_on).days // 7
-        partner = report.partner
-        overdue = f"overdue since {report.due_on:%d %b %Y}" if report.due_on < today else f"due today ({report.due_on:%d %b %Y})"
-        yield DueReminder(
-            obj=report,
-            due_key=f"w{weeks}",
-            recipients=[partner.manager],
-            title=f"License report {partner.name}, {report.month:%B %Y}: {overdue}",
-            body=(f"The monthly license report of {partner.name} for {report.month:%B %Y} is {overdue} and still "
-                  f"{report.get_status_display().lower()}. Fill in the lines (or start from last month) and submit it."),
-            url=report.get_absolute_url(),
-        )
+    yield from each(due, lambda report: _report_due_reminder(report, today))
+
+
+def _report_due_reminder(report, today: date) -> DueReminder:
+    weeks = (today - report.due_on).days // 7
+    partner = report.partner
+    overdue = f"overdue since {report.due_on:%d %b %Y}" if report.due_on < today else f"due today ({report.due_on:%d %b %Y})"
+    return DueReminder(
+        obj=report,
+        due_key=f"w{weeks}",
+        recipients=[partner.manager],
+        title=f"License report {partner.name}, {report.month:%B %Y}: {overdue}",
+        body=(
+            f"The monthly license report of {partner.name} for {report.month:%B %Y} is {overdue} and still "
+            f"{report.get_status_display().lower()}. Fill in the lines (or start from last month) and submit it."
+        ),
+        url=report.get_absolute_url(),
+    )
 
 
 @reminder(INVOICE_ALERT_KIND)
@@ -86,28 +103,45 @@ def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
     than the agreed percentage, tells accounting once (same kind and due key as on submit)."""
     agreement = "partner__reporting_agreement__"
     candidates = (
-        LicenseReport.objects.filter(status__in=[LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED],
-                                     month__gte=add_months(month_start(today), -INVOICE_ALERT_MONTHS_BACK))
+        LicenseReport.objects.filter(
+            status__in=[LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED],
+            month__gte=add_months(month_start(today), -INVOICE_ALERT_MONTHS_BACK),
+        )
         # total > previous × (1 + percent / 100), multiplied out so it stays in Decimal arithmetic.
         .alias(total_x100=F("total") * 100, grown_limit=F("previous_total") * (100 + F(agreement + "growth_alert_percent")))
         .filter(Q(total__gte=F(agreement + "accounting_threshold")) | Q(previous_total__gt=0, total_x100__gt=F("grown_limit")))
         .select_related("partner", "partner__reporting_agreement")
     )
-    recipients = None
-    for report in candidates:
+    recipients: dict[str, list[User]] = {}  # accounting, looked up once when the first alert is due
+
+    def alert(report: LicenseReport) -> "DueReminder | None":
         reasons = invoice_alert_reasons(report, report.partner.reporting_agreement)
-        if reasons:
-            recipients = accounting_users() if recipients is None else recipients
-            yield invoice_alert(report, reasons, recipients)
+        if not reasons:
+            return None
+        if "accounting" not in recipients:
+            recipients["accounting"] = accounting_users()
+        return invoice_alert(report, reasons, recipients["accounting"])
+
+    yield from each(candidates, alert)
 
 
 @housekeeping("partner_health")
 def partner_health(today: date) -> int:
-    """Recompute every partner's health from the registered checks (bulk, batch by batch)."""
-    return partner_health_refresh(today=today)
+    """Recompute every partner's health from the registered checks (bulk, batch by batch). When a
+    check fails on some partner's data, the partners are refreshed again in small batches (and a
+    failing batch one by one): the poisoned partner is reported, every other partner is refreshed."""
+    try:
+        return partner_health_refresh(today=today)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.warning("The partner health sweep failed; refreshing in small batches to isolate the partner", exc_info=True)
+    ids = list(Partner.objects.filter(archived=False).order_by("pk").values_list("pk", flat=True))
+    batches = [ids[start : start + HEALTH_RETRY_BATCH] for start in range(0, len(ids), HEALTH_RETRY_BATCH)]
+    return each_batch(batches, lambda batch: partner_health_refresh(partner_ids=batch, today=today), label="partners.Partner")
 
 
-@housekeeping(MONTHLY_SUMMARY_KIND)
+@housekeeping(MONTHLY_SUMMARY_KIND, atomic=False)  # delivers in committed chunks
 def monthly_summary(today: date) -> int:
     """On the 1st, each partner manager gets what is due this month and what changed last month;
     claimed once per manager and month (kind monthly_summary, due key YYYY-MM)."""
@@ -121,25 +155,48 @@ def monthly_summary(today: date) -> int:
         return 0
     this_month, last_month = month_start(today), add_months(month_start(today), -1)
     due_this_month = defaultdict(list)
-    for report in (LicenseReport.objects.filter(partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES,
-                                                due_on__lt=add_months(this_month, 1))
-                   .select_related("partner").order_by("due_on")):
+    for report in (
+        LicenseReport.objects.filter(
+            partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES, due_on__lt=add_months(this_month, 1)
+        )
+        .select_related("partner")
+        .order_by("due_on")
+    ):
         due_this_month[report.partner.manager_id].append(report)
     changed_last_month = defaultdict(list)
-    for report in (LicenseReport.objects.filter(partner__manager_id__in=todo, month=add_months(last_month, -1))
-                   .exclude(status__in=LicenseReport.OPEN_STATUSES).select_related("partner").order_by("partner__name")):
+    for report in (
+        LicenseReport.objects.filter(partner__manager_id__in=todo, month=add_months(last_month, -1))
+        .exclude(status__in=LicenseReport.OPEN_STATUSES)
+        .select_related("partner")
+        .order_by("partner__name")
+    ):
         changed_last_month[report.partner.manager_id].append(report)
     dues = []
     for pk, user in todo.items():
-        due_lines = [f"- {r.partner.name}: license report for {r.month:%B %Y} due {r.due_on:%d %b %Y}"
-                     + (" (overdue)" if r.due_on < today else "") for r in due_this_month[pk]]
-        change_lines = [f"- {r.partner.name} ({r.month:%B %Y}): {r.total:,.2f} {r.currency}"
-                        + (f", {r.change:+,.2f} against the month before" if r.change is not None else "")
-                        for r in changed_last_month[pk]]
+        due_lines = [
+            f"- {r.partner.name}: license report for {r.month:%B %Y} due {r.due_on:%d %b %Y}"
+            + (" (overdue)" if r.due_on < today else "")
+            for r in due_this_month[pk]
+        ]
+        change_lines = [
+            f"- {r.partner.name} ({r.month:%B %Y}): {r.total:,.2f} {r.currency}"
+            + (f", {r.change:+,.2f} against the month before" if r.change is not None else "")
+            for r in changed_last_month[pk]
+        ]
         body = "\n".join(
-            [f"Due in {today:%B %Y}:"] + (due_lines or ["- no license reports due"])
-            + ["", "Reported last month:"] + (change_lines or ["- no submitted reports"])
+            [f"Due in {today:%B %Y}:"]
+            + (due_lines or ["- no license reports due"])
+            + ["", "Reported last month:"]
+            + (change_lines or ["- no submitted reports"])
         )
-        dues.append(DueReminder(obj=user, due_key=due_key, recipients=[user], title=f"Your partner summary for {today:%B %Y}",
-                                body=body, url=reverse("reporting:reports")))
+        dues.append(
+            DueReminder(
+                obj=user,
+                due_key=due_key,
+                recipients=[user],
+                title=f"Your partner summary for {today:%B %Y}",
+                body=body,
+                url=reverse("reporting:reports"),
+            )
+        )
     return deliver_many(MONTHLY_SUMMARY_KIND, dues)
