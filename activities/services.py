@@ -4,10 +4,11 @@ from datetime import date
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnerhub.notifications import notify
+from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
 from partners.health import partner_health_refresh
 from partners.models import Partner
@@ -100,7 +101,7 @@ def deal_registration_save(*, registration: DealRegistration) -> DealRegistratio
         # The workflow fields are never taken from a form: keep what the database has.
         current = DealRegistration.objects.select_for_update().values("status", "submitted_at").get(pk=registration.pk)
         registration.status, registration.submitted_at = current["status"], current["submitted_at"]
-    registration.save()
+    save_checked(registration)  # the same registration ID saved twice at once: the form error, not a 500
     return registration
 
 
@@ -176,19 +177,23 @@ def campaign_brand_check(*, campaign: Campaign, by: User) -> Campaign:
 
 @transaction.atomic
 def joint_plan_get_or_create(*, partner: Partner, quarter: str) -> JointPlan:
-    plan = JointPlan(partner=partner, quarter=quarter)
     existing = JointPlan.objects.filter(partner=partner, quarter=quarter).first()
     if existing:
         return existing
+    plan = JointPlan(partner=partner, quarter=quarter)
     plan.full_clean()
-    plan.save()
+    try:
+        save_checked(plan, validate=lambda: None)
+    except IntegrityError:
+        # Someone created the quarter's plan at the same moment (committed now): it is the plan.
+        return JointPlan.objects.get(partner=partner, quarter=quarter)
     return plan
 
 
 @transaction.atomic
 def joint_plan_save(*, plan: JointPlan) -> JointPlan:
     plan.full_clean()
-    plan.save()
+    save_checked(plan)
     return plan
 
 

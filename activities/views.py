@@ -15,6 +15,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.submit_once import mark_saved, submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 from partners.models import Partner
 
@@ -102,6 +103,7 @@ def _activity_form_view(request: HttpRequest, activity: Activity, partner: Partn
 
 
 @action_required(Action.LOG_ACTIVITIES)
+@submit_once
 def activity_create(request: HttpRequest) -> HttpResponse:
     partner = None
     if request.GET.get("partner"):
@@ -121,6 +123,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @action_required(Action.LOG_ACTIVITIES)
+@submit_once
 def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
     """The three-field log on the partner page. With htmx it answers the re-rendered section, so
     the new entry and the next sync date appear without a reload; without htmx it redirects."""
@@ -134,6 +137,7 @@ def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
             apply_validation_error(form, error)
     if request.headers.get("HX-Request"):
         if saved is not None:
+            mark_saved(request)  # answered without a redirect: the one-time form token stays claimed
             form = None  # a fresh form for the next entry
             partner.refresh_from_db(fields=["health", "health_reasons"])
         context = timeline_context(partner, request, quick_form=form)
@@ -220,6 +224,7 @@ def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> Ht
 
 
 @action_required(Action.MANAGE_DEALS)
+@submit_once
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
     return _opportunity_form_view(request, Opportunity(partner=partner, owner=request.user))
@@ -285,6 +290,7 @@ def _registration_form_view(request: HttpRequest, registration: DealRegistration
 
 
 @action_required(Action.MANAGE_DEALS)
+@submit_once
 def registration_create(request: HttpRequest) -> HttpResponse:
     partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
     return _registration_form_view(request, DealRegistration(partner=partner, owner=request.user))
@@ -372,6 +378,7 @@ def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpRespons
 
 
 @action_required(Action.MANAGE_CAMPAIGNS)
+@submit_once
 def campaign_create(request: HttpRequest) -> HttpResponse:
     campaign = Campaign(owner=request.user)
     partner = Partner.objects.filter(slug=request.GET.get("partner") or "", archived=False).first()
@@ -456,6 +463,7 @@ def _initiative_form_view(request: HttpRequest, initiative: JointPlanInitiative,
 
 
 @action_required(Action.LOG_ACTIVITIES)
+@submit_once
 def initiative_create(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
     partner = _plan_args(slug, quarter)
     return _initiative_form_view(request, JointPlanInitiative(owner=request.user), partner, quarter)

@@ -3,8 +3,11 @@
 from collections.abc import Iterable
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+
+from partnerhub.races import save_checked
 
 from .compliance import default_horizon, level_compliance_live
 from .models import Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
@@ -20,6 +23,9 @@ def holding_save(*, holding: Holding, refresh_compliance: bool = True) -> Holdin
     # A certificate stored earlier was checked on upload; re-reading it on every edit would only fail
     # (500) if storage lost the file. A new upload is always checked.
     stored = bool(holding.certificate) and getattr(holding.certificate, "_committed", True)
+    # The no-overlap rule reads the person's other holdings: lock the person first, so two holdings
+    # of one person saved at once are checked one after the other (the second sees the first).
+    list(get_user_model().objects.select_for_update().filter(pk=holding.holder_id).values_list("pk", flat=True))
     holding.full_clean(exclude=["certificate"] if stored else None)
     # An edit may move the holding to another certification: both sides' levels change.
     previous = set(Holding.objects.filter(pk=holding.pk).values_list("certification_id", flat=True)) if holding.pk else set()
@@ -51,7 +57,7 @@ def requirement_save(*, requirement: LevelRequirement, certifications=None) -> L
 def program_status_save(*, status: PartnerProgramStatus) -> PartnerProgramStatus:
     # Which levels are held or aimed for changes no level's compliance: nothing to refresh.
     status.full_clean()
-    status.save()
+    save_checked(status)  # a second status created for the partner at the same moment: the form error
     return status
 
 

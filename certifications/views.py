@@ -15,6 +15,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action, user_can
+from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
@@ -162,6 +163,7 @@ def _holding_form_view(request: HttpRequest, holding: Holding) -> HttpResponse:
     return render(request, "certifications/holding_form.html", {"form": form, "title": title, "holding": holding})
 
 
+@submit_once
 def holding_create(request: HttpRequest) -> HttpResponse:
     """Every signed-in VSHNeer records their own certifications; managers may pick the person."""
     return _holding_form_view(request, Holding(holder=request.user))
@@ -197,6 +199,7 @@ def holding_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.MANAGE_PARTNERS)
+@submit_once
 def program_status_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     status = PartnerProgramStatus.objects.filter(partner=partner).first() or PartnerProgramStatus(partner=partner)

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
 
 from .models import FundAllocation, FundClaim, Invoice, ProofDocument
@@ -263,7 +264,8 @@ def invoice_create(
         currency=claim.currency,
         created_by=by,
     )
-    _save(invoice)
+    invoice.full_clean()
+    save_checked(invoice)  # the same number issued for another claim at the same moment: the form error
     claim.invoiced_at = timezone.now()
     _save(claim)
     return invoice

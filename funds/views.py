@@ -13,6 +13,7 @@ from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 
 from . import selectors, services
@@ -112,6 +113,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @action_required(Action.MANAGE_CAMPAIGNS)
+@submit_once
 def allocation_create(request: HttpRequest) -> HttpResponse:
     form = FundAllocationForm(request.POST or None, initial={"partner": request.GET.get("partner")})
     if request.method == "POST" and form.is_valid():
@@ -273,6 +275,7 @@ def _claim_form_view(request: HttpRequest, claim: FundClaim | None) -> HttpRespo
 
 
 @action_required(Action.MANAGE_CAMPAIGNS)
+@submit_once
 def claim_create(request: HttpRequest) -> HttpResponse:
     return _claim_form_view(request, None)
 
@@ -359,6 +362,7 @@ def claim_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @action_required(Action.MANAGE_CAMPAIGNS)
+@submit_once
 def claim_proof_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _claim_step(
         request,
@@ -387,6 +391,7 @@ def claim_submit_proof(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @action_required(Action.MANAGE_PARTNERS)
+@submit_once
 def claim_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     return _claim_step(
         request,

@@ -6,7 +6,10 @@ class PartnerHubConfig(AppConfig):
     verbose_name = "PartnerHub"
 
     def ready(self) -> None:
-        from . import attention, reminders, signals  # noqa: F401 - signals connect on import
+        from . import attention, reminders, signals, submit_once  # noqa: F401 - signals and the token sweep register on import
 
+        from .input_bounds import install_form_validators
+
+        install_form_validators()  # control characters and far dates refused by every form field
         reminders.discover()
         attention.discover()

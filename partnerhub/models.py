@@ -84,6 +84,19 @@ class OutgoingEmail(models.Model):
         return "retrying" if self.attempts else "queued"
 
 
+class FormSubmission(models.Model):
+    """A create form's one-time token, claimed by the submission that saved (partnerhub/submit_once.py).
+    A double click or a resent form finds the token taken and is shown the first one's result."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the form_tokens_expire sweep
+
+    def __str__(self) -> str:
+        return f"Form sent by {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class SweepStatus(models.Model):
     """The last run of one reminder or housekeeping sweep (partnerhub.reminders.run_sweep): admins see
     here which sweep failed last, with what error, on which object, while the others kept running."""

@@ -1,9 +1,11 @@
 """Writes for partners. Each service validates the model (constraints included) before saving."""
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+
+from partnerhub.races import save_checked
 
 from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
 
@@ -17,12 +19,24 @@ def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _validate_with_fresh_slug(partner: Partner) -> None:
+    partner.slug = _unique_slug(partner.name)
+    partner.full_clean()
+
+
 @transaction.atomic
 def partner_create(*, types: list[PartnerType] | None = None, **fields) -> Partner:
     partner = Partner(**fields)
-    partner.slug = _unique_slug(partner.name)
-    partner.full_clean()
-    partner.save()
+    _validate_with_fresh_slug(partner)
+    # Two creates at once: the same name is refused with the form error a later create gets; two
+    # different names with the same slug ("Acme!" and "Acme?") lose only the slug, so take the next.
+    for attempt in range(3):
+        try:
+            save_checked(partner, validate=lambda: _validate_with_fresh_slug(partner))
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     if types:
         partner.types.set(types)
     return partner
@@ -33,7 +47,7 @@ def partner_update(*, partner: Partner, types: list[PartnerType] | None = None, 
     for name, value in fields.items():
         setattr(partner, name, value)
     partner.full_clean()
-    partner.save()
+    save_checked(partner)
     if types is not None:
         partner.types.set(types)
     return partner
@@ -49,7 +63,10 @@ def partner_set_archived(*, partner: Partner, archived: bool) -> Partner:
 
 @transaction.atomic
 def contact_save(*, contact: Contact) -> Contact:
-    """Create or update a contact; a new primary contact takes the flag from the previous one."""
+    """Create or update a contact; a new primary contact takes the flag from the previous one.
+    The partner's row is locked first, so two contacts made primary at once end with one primary:
+    the second waits, then takes the flag from the first."""
+    list(Partner.objects.select_for_update().filter(pk=contact.partner_id).values_list("pk", flat=True))
     contact.full_clean()
     contact.save()
     if contact.is_primary:

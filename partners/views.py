@@ -12,6 +12,7 @@ from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error
 
 from . import selectors, services
@@ -82,6 +83,7 @@ def partner_section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 
 
 @action_required(Action.MANAGE_PARTNERS)
+@submit_once
 def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -139,6 +141,7 @@ def _contact_form_view(request: HttpRequest, partner: Partner, contact: Contact)
 
 
 @action_required(Action.MANAGE_CONTACTS)
+@submit_once
 def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     return _contact_form_view(request, partner, Contact(partner=partner))
@@ -203,6 +206,7 @@ def _contract_form_view(request: HttpRequest, partner: Partner, contract: Contra
 
 
 @action_required(Action.MANAGE_PARTNERS)
+@submit_once
 def contract_create(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     return _contract_form_view(request, partner, Contract(partner=partner))
@@ -215,6 +219,7 @@ def contract_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @action_required(Action.MANAGE_PARTNERS)
+@submit_once
 def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     form = RiskAssessmentForm(request.POST or None, instance=SupplierRiskAssessment(partner=partner))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from partnerhub.races import save_checked
 from partnerhub.reminders import DueReminder, deliver
 from partnerhub.roles import Role
 from partners.models import Partner
@@ -46,7 +47,7 @@ TRANSITIONS = {
 @transaction.atomic
 def agreement_save(*, agreement: ReportingAgreement) -> ReportingAgreement:
     agreement.full_clean()
-    agreement.save()
+    save_checked(agreement)  # a second agreement for the partner created at the same moment: the form error
     return agreement
 
 
@@ -71,7 +72,7 @@ def report_create(*, partner: Partner, month: date) -> LicenseReport:
         previous_total=_previous_total(partner.pk, month),
     )
     report.full_clean()  # the unique (partner, month) check: "A report for this month already exists."
-    report.save()
+    save_checked(report)  # and the same when another report for the month is created at the same moment
     return report
 
 

@@ -18,6 +18,7 @@ from partnerhub.models import Notification
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
+from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
@@ -90,6 +91,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.MANAGE_ACCOUNTING)
+@submit_once
 def report_create(request: HttpRequest) -> HttpResponse:
     initial = {"partner": request.GET.get("partner")} if request.GET.get("partner") else None
     form = ReportCreateForm(request.POST or None, initial=initial)
@@ -127,6 +129,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
+@submit_once
 def line_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         report = selectors.report_detail(pk=pk)
@@ -208,6 +211,7 @@ def report_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
 # --- agreements -------------------------------------------------------------------------------------
 
 @action_required(Action.MANAGE_ACCOUNTING)
+@submit_once
 def agreement_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     existing = ReportingAgreement.objects.filter(partner=partner).first()
