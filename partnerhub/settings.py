@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "partnerhub.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "partnerhub.input_middleware.RejectControlCharactersMiddleware",  # NUL & co. in URLs and query strings: 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
