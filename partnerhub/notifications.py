@@ -16,6 +16,7 @@ from django.template.loader import get_template
 
 from . import outbox
 from .models import Notification
+from .outbox import kind_header
 
 TEXT_TEMPLATE = "emails/notification.txt"
 HTML_TEMPLATE = "emails/notification.html"
@@ -31,7 +32,9 @@ def notifications_for(recipients: Iterable[User], *, kind: str, title: str, body
     return [Notification(recipient=user, kind=kind, title=title[:255], body=body, url=url) for user in recipients]
 
 
-def emails_for(recipients: Iterable[User], *, kind: str, title: str, body: str = "", url: str = "") -> list[EmailMultiAlternatives]:
+def emails_for(
+    recipients: Iterable[User], *, kind: str, title: str, body: str = "", url: str = ""
+) -> list[EmailMultiAlternatives]:
     """One text+HTML email per recipient with an address (pass `active_recipients()`); not sent."""
     absolute_url = f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
     text, html = get_template(TEXT_TEMPLATE), get_template(HTML_TEMPLATE)
@@ -40,7 +43,9 @@ def emails_for(recipients: Iterable[User], *, kind: str, title: str, body: str =
         if not user.email:
             continue
         context = {"user": user, "title": title, "body": body, "url": absolute_url, "kind": kind}
-        message = EmailMultiAlternatives(subject=f"[PartnerHub] {title}", body=text.render(context), to=[user.email])
+        message = EmailMultiAlternatives(
+            subject=f"[PartnerHub] {title}", body=text.render(context), to=[user.email], headers=kind_header(kind)
+        )
         message.attach_alternative(html.render(context), "text/html")
         messages.append(message)
     return messages

@@ -113,8 +113,14 @@ def _use_smtp(settings, port: int) -> None:
 
 
 def _log_activity(client, partner) -> float:
-    data = {"partner": partner.pk, "kind": "meeting", "occurred_on": "2026-10-01", "subject": "Outbox check",
-            "notes": "Went well", "inform_team": "on"}
+    data = {
+        "partner": partner.pk,
+        "kind": "meeting",
+        "occurred_on": "2026-10-01",
+        "subject": "Outbox check",
+        "notes": "Went well",
+        "inform_team": "on",
+    }
     started = time.monotonic()
     response = client.post(reverse("activities:create"), data)
     elapsed = time.monotonic() - started
@@ -127,8 +133,13 @@ def _submit_report(client) -> float:
     agreement = AgreementFactory(accounting_threshold=Decimal("1000"))
     report = ReportFactory(partner=agreement.partner)
     reporting_services.line_add(
-        report=report, product="OpenShift, 2 cores", unit="subscriptions", quantity=Decimal("10"),
-        unit_price=Decimal("180.00"), currency="CHF", term="monthly",
+        report=report,
+        product="OpenShift, 2 cores",
+        unit="subscriptions",
+        quantity=Decimal("10"),
+        unit_price=Decimal("180.00"),
+        currency="CHF",
+        term="monthly",
     )  # CHF 1'800, above the threshold: accounting hears of it
     started = time.monotonic()
     response = client.post(reverse("reporting:report-submit", args=[report.pk]))
