@@ -18,7 +18,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -212,7 +212,8 @@ def _refuse(request: HttpRequest, error: SignInError) -> HttpResponse:
 
 class SignOutView(LogoutView):
     """Signs out of PartnerHub and, after a company sign-in, of the provider too (RP-initiated
-    logout at its end_session_endpoint), which then returns to the login page."""
+    logout at its end_session_endpoint, with the ID token as hint), which then returns to the
+    login page (post_logout_redirect_uri: register it at the provider)."""
 
     def post(self, request, *args, **kwargs):
         company = request.session.get(SESSION_KEY) if request.user.is_authenticated else None
@@ -232,4 +233,9 @@ class SignOutView(LogoutView):
             "client_id": settings.OIDC_RP_CLIENT_ID,
         }
         separator = "&" if "?" in config.end_session_endpoint else "?"
-        return HttpResponseRedirect(f"{config.end_session_endpoint}{separator}{urlencode(params)}")
+        # A page that moves on to the provider, not a redirect: browsers check a form's redirects
+        # against the page's CSP form-action ('self'), which would stop the sign-out there.
+        end_session_url = f"{config.end_session_endpoint}{separator}{urlencode(params)}"
+        page = render(request, "registration/company_sign_out.html", {"end_session_url": end_session_url})
+        page["Refresh"] = f"0;url={end_session_url}"
+        return page
