@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field, money_field
 from partners.models import Contact, Partner
 
@@ -55,7 +56,7 @@ class Activity(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CALL)
     occurred_on = models.DateField(_("date"))
     subject = models.CharField(max_length=200)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="authored_activities")
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="activity_participations", verbose_name=_("VSHN participants")
@@ -70,6 +71,8 @@ class Activity(models.Model):
         ordering = ["-occurred_on", "-id"]
         verbose_name_plural = _("activities")
         constraints = [
+            date_range_constraint("occurred_on"),
+            date_range_constraint("follow_up_on"),
             models.CheckConstraint(
                 condition=Q(follow_up_on__isnull=True) | Q(follow_up_on__gte=F("occurred_on")),
                 name="activity_follow_up_after_activity",
@@ -115,7 +118,7 @@ class Opportunity(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
     expected_close = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +126,7 @@ class Opportunity(models.Model):
         ordering = ["expected_close", "id"]
         verbose_name_plural = _("opportunities")
         constraints = [
+            date_range_constraint("expected_close"),
             models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
                                    violation_error_message=_("The value cannot be negative.")),
             currency_constraint("currency", "opportunity_currency_known"),
@@ -156,7 +160,7 @@ class DealRegistration(models.Model):
     customer = models.CharField(max_length=200)
     # Derived from `customer` on save; stored and indexed so the duplicate check is one query.
     customer_normalized = models.CharField(max_length=200, editable=False, blank=True)
-    products = models.TextField(blank=True)
+    products = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     value = money_field(_("value"), positive=False)
     currency = currency_field()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -164,7 +168,7 @@ class DealRegistration(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_on = models.DateField(null=True, blank=True, help_text=_("Approved registrations expire on this day."))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deal_registrations")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -172,6 +176,7 @@ class DealRegistration(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            date_range_constraint("expires_on"),
             models.UniqueConstraint(
                 fields=["partner", "registration_id"],
                 condition=~Q(registration_id=""),
@@ -222,7 +227,7 @@ class Campaign(models.Model):
     partners = models.ManyToManyField(Partner, related_name="campaigns")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
@@ -245,6 +250,8 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
+            date_range_constraint("starts_on"),
+            date_range_constraint("ends_on"),
             models.CheckConstraint(
                 condition=~Q(status__in=["done", "published"]) | (Q(brand_checked_at__isnull=False) & Q(pr_guidelines_approved=True)),
                 name="campaign_done_needs_brand_and_pr_check",
@@ -284,7 +291,7 @@ class JointPlan(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="joint_plans")
     quarter = models.CharField(max_length=7, validators=[QUARTER_VALIDATOR], help_text=_('For example "2026-Q4".'))
-    summary = models.TextField(blank=True, help_text=_("Goals agreed with the partner for the quarter."))
+    summary = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("Goals agreed with the partner for the quarter."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -323,7 +330,7 @@ class JointPlanInitiative(models.Model):
     deal_registration = models.ForeignKey(
         DealRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["kind", "id"]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.validators import validate_pdf_or_image
 from partners.models import Partner
 
@@ -73,7 +74,7 @@ class ProgramLevel(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="program_levels")
     name = models.CharField(max_length=100)
     rank = models.PositiveSmallIntegerField(default=1, help_text=_("Higher numbers are higher levels."))
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     # Compliance on the default horizon (today + 90 days), precomputed by services.compliance_refresh
     # (the certification_compliance sweep and holding writes) so that the overview, the dashboard and
     # partner health read a few rows instead of every valid holding. Only trusted when checked today.
@@ -141,7 +142,7 @@ class PartnerProgramStatus(models.Model):
     partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="program_status")
     held_level = models.ForeignKey(ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level held now"))
     target_level = models.ForeignKey(ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level aimed for"))
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -181,6 +182,8 @@ class Holding(models.Model):
     class Meta:
         ordering = ["-obtained_on", "-id"]
         constraints = [
+            date_range_constraint("obtained_on"),
+            date_range_constraint("expires_on"),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("obtained_on")),
                 name="holding_expires_after_obtained",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field, money_field
 from partnerhub.validators import validate_document
 
@@ -48,7 +49,7 @@ class FundAllocation(models.Model):
         default=90,
         help_text=_("Claims must be filed within this many days after the activity ends."),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,6 +57,8 @@ class FundAllocation(models.Model):
     class Meta:
         ordering = ["-period_start", "partner__name", "id"]
         constraints = [
+            date_range_constraint("period_start"),
+            date_range_constraint("period_end"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),
                 name="fund_allocation_period_order",
@@ -118,7 +121,7 @@ class FundClaim(models.Model):
         help_text=_("The joint campaign this claim pays for, if any."),
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     activity_start = models.DateField()
     activity_end = models.DateField()
     requested_amount = money_field(_("requested amount"))
@@ -129,7 +132,7 @@ class FundClaim(models.Model):
     claim_deadline = models.DateField(
         editable=False, blank=True, help_text=_("Derived: end of the activity plus the allocation's claim deadline.")
     )
-    rejection_reason = models.TextField(blank=True)
+    rejection_reason = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
 
     proof_supplier_invoices = models.BooleanField(_("invoices from suppliers"), default=False)
     proof_photos = models.BooleanField(_("photos"), default=False)
@@ -156,6 +159,8 @@ class FundClaim(models.Model):
     class Meta:
         ordering = ["-activity_start", "-id"]
         constraints = [
+            date_range_constraint("activity_start"),
+            date_range_constraint("activity_end"),
             models.CheckConstraint(
                 condition=Q(activity_end__gte=F("activity_start")),
                 name="fund_claim_activity_order",
@@ -281,6 +286,9 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["-issued_on", "-id"]
         constraints = [
+            date_range_constraint("issued_on"),
+            date_range_constraint("due_on"),
+            date_range_constraint("paid_on"),
             models.UniqueConstraint(
                 Lower("number"),
                 name="invoice_number_unique_ci",

@@ -25,7 +25,7 @@ from django.utils.deconstruct import deconstructible
 
 MIN_DATE = date(1990, 1, 1)
 MAX_DATE = date(2100, 12, 31)
-DATE_RANGE_MESSAGE = f"Enter a date between {MIN_DATE:%d %b %Y} and {MAX_DATE:%d %b %Y}."
+DATE_RANGE_MESSAGE = f"Enter a date between {MIN_DATE.day} {MIN_DATE:%b %Y} and {MAX_DATE.day} {MAX_DATE:%b %Y}."
 
 TEXT_MAX_LENGTH = 20_000  # notes, descriptions, reasons
 LONG_TEXT_MAX_LENGTH = 20_000  # a partner's strategy and the like

@@ -47,3 +47,45 @@ class CreateTrigramSearchIndexes(Operation):
 
     def describe(self):
         return f"Trigram search indexes on {self.model_name}: {', '.join(self.indexes)}"
+
+
+def clamp_out_of_range_dates(
+    app_label: str, fields: dict[str, list[str]], *, month_fields: dict[str, list[str]] | None = None, derive: dict | None = None
+):
+    """A RunPython that reports and fixes stored dates outside partnerhub.input_bounds' range (issue 14),
+    before the migration that adds the check constraints.
+
+    `fields`: per model, its person-entered date fields, earlier ones first (start before end): a date
+    after the range becomes its last day, one before it its first day. Clamping keeps every "end on or
+    after start" rule of the rows true (later dates are clamped first at the bottom, earlier first at
+    the top). `month_fields` are clamped to first days of months. `derive`: per model, a function
+    (model, pks) recomputing derived columns of the changed rows. Each fixed row is printed with its old value."""
+    from datetime import date
+
+    from django.db import migrations
+    from django.db.models import Q
+
+    from .input_bounds import MAX_DATE, MIN_DATE
+
+    month_fields = month_fields or {}
+    derive = derive or {}
+
+    def forwards(apps, schema_editor):
+        for model_name, names in fields.items():
+            model = apps.get_model(app_label, model_name)
+            changed: set[int] = set()
+            months = set(month_fields.get(model_name, []))
+            top = [(name, date(MAX_DATE.year, MAX_DATE.month, 1) if name in months else MAX_DATE) for name in names]
+            bottom = [(name, MIN_DATE) for name in reversed(names)]
+            for name, bound in top + bottom:
+                condition = Q(**{f"{name}__gt": bound}) if bound > MIN_DATE else Q(**{f"{name}__lt": bound})
+                rows = list(model.objects.filter(condition).values_list("pk", name))
+                for pk, value in rows:
+                    print(f"\n  {app_label}.{model_name} #{pk}: {name} {value} is out of range; set to {bound}", end="")
+                if rows:
+                    model.objects.filter(pk__in=[pk for pk, _ in rows]).update(**{name: bound})
+                    changed.update(pk for pk, _ in rows)
+            if changed and model_name in derive:
+                derive[model_name](model, sorted(changed))
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.input_bounds import LONG_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.validators import validate_document
 
 # The four partner types of the domain (also created by migration 0002). "Customer" is not one.
@@ -67,12 +68,12 @@ class Partner(models.Model):
         max_length=100, blank=True, verbose_name=_("program level held"), help_text=_('For example "Premier" or "Select tier".')
     )
     website = models.URLField(blank=True)
-    strategy = models.TextField(blank=True)
+    strategy = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     markets = models.CharField(max_length=255, blank=True, help_text=_("Markets and regions the partner operates in."))
-    why_together = models.TextField(blank=True, verbose_name=_("why we work together"), help_text=_("Benefits both ways."))
-    vshn_products = models.TextField(blank=True, verbose_name=_("VSHN products that include the partner"))
-    pricing_details = models.TextField(blank=True, verbose_name=_("pricing and discounts"))
-    reporting_details = models.TextField(blank=True, verbose_name=_("reporting details"))
+    why_together = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("why we work together"), help_text=_("Benefits both ways."))
+    vshn_products = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("VSHN products that include the partner"))
+    pricing_details = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("pricing and discounts"))
+    reporting_details = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("reporting details"))
     sync_cadence = models.CharField(
         max_length=20, choices=SyncCadence.choices, default=SyncCadence.MONTHLY, verbose_name=_("sync-meeting cadence")
     )
@@ -160,7 +161,7 @@ class Contact(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     is_primary = models.BooleanField(default=False, verbose_name=_("primary contact"))
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -201,7 +202,7 @@ class Contract(models.Model):
         null=True, blank=True, editable=False, help_text=_("Derived: end date minus the notice period.")
     )
     document = models.FileField(upload_to="contracts/%Y/", blank=True, validators=[validate_document])
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -209,6 +210,8 @@ class Contract(models.Model):
     class Meta:
         ordering = ["-start_date"]
         constraints = [
+            date_range_constraint("start_date"),
+            date_range_constraint("end_date"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="contract_end_after_start",
@@ -259,12 +262,12 @@ class SupplierRiskAssessment(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="risk_assessments")
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
-    data_touched = models.TextField(blank=True, verbose_name=_("data the partner touches"))
-    systems_touched = models.TextField(blank=True, verbose_name=_("systems the partner touches"))
+    data_touched = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True, verbose_name=_("data the partner touches"))
+    systems_touched = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True, verbose_name=_("systems the partner touches"))
     criticality = models.CharField(max_length=20, choices=Criticality.choices)
     assessed_on = models.DateField(verbose_name=_("last assessed"))
     next_review_due = models.DateField()
-    mitigations = models.TextField(blank=True)
+    mitigations = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -273,6 +276,8 @@ class SupplierRiskAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         get_latest_by = "assessed_on"
         constraints = [
+            date_range_constraint("assessed_on"),
+            date_range_constraint("next_review_due"),
             models.CheckConstraint(
                 condition=Q(next_review_due__gte=F("assessed_on")),
                 name="risk_review_after_assessment",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field
 from partners.models import Partner
 
@@ -52,7 +53,7 @@ class ReportingAgreement(models.Model):
         default=20, verbose_name=_("growth alert (%)"),
         help_text=_("Accounting also hears when a report grows by more than this against the previous month."),
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +117,7 @@ class LicenseReport(models.Model):
     class Meta:
         ordering = ["-month", "partner__name"]
         constraints = [
+            date_range_constraint("month"),
             models.UniqueConstraint(fields=["partner", "month"], name="license_report_one_per_month",
                                     violation_error_message=_("A report for this month already exists.")),
             models.CheckConstraint(condition=Q(total__gte=0), name="license_report_total_not_negative",
