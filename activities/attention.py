@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partners.health import health_fact
 from partners.models import Partner
 
 from . import selectors
@@ -168,3 +169,16 @@ def registration_expiry_events(user: User, today: date) -> list[CalendarEvent]:
         )
         for r in registrations
     ]
+
+
+# --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
+
+
+@health_fact(Activity)
+def _activity_partner(activity: Activity) -> list[int]:
+    return [activity.partner_id]  # a sync meeting, the last activity
+
+
+@health_fact(DealRegistration)
+def _registration_partner(registration: DealRegistration) -> list[int]:
+    return [registration.partner_id]

@@ -10,7 +10,6 @@ from django.utils import timezone
 from partnerhub.notifications import notify
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
-from partners.health import partner_health_refresh
 from partners.models import Partner
 
 from .models import (
@@ -49,8 +48,8 @@ def _team_to_inform(activity: Activity) -> list[User]:
 def activity_log(
     *, activity: Activity, author: User | None = None, participants=None, contacts=None
 ) -> Activity:
-    """Create or update an activity. Afterwards the partner's health is recomputed (a sync meeting
-    changes it at once), and the team is told when the author asked for it."""
+    """Create or update an activity; the team is told when the author asked for it. The partner's
+    health is recomputed after the commit (activities are a registered health fact, attention.py)."""
     is_new = activity.pk is None
     if is_new and author is not None:
         activity.author = author
@@ -72,7 +71,6 @@ def activity_log(
             ).strip(),
             url=activity.partner.get_absolute_url() + "#timeline",
         )
-    partner_health_refresh(partner_ids=[activity.partner_id])
     return activity
 
 

@@ -17,6 +17,7 @@ from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import mark_saved, submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
+from partners.health import health_refresh_pending
 from partners.models import Partner
 
 from . import selectors, services
@@ -139,6 +140,7 @@ def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         if saved is not None:
             mark_saved(request)  # answered without a redirect: the one-time form token stays claimed
             form = None  # a fresh form for the next entry
+            health_refresh_pending()  # the new verdict is in this answer, not only after the commit
             partner.refresh_from_db(fields=["health", "health_reasons"])
         context = timeline_context(partner, request, quick_form=form)
         # Also swap the page's health badge out of band: logging a sync meeting can change it.

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Action, user_can
+from partners.health import health_fact
 
 from . import selectors
 from .compliance import AT_RISK, MET, NOT_MET, level_compliance
@@ -109,3 +110,15 @@ def certification_expiries(user: User, today: date) -> list[CalendarEvent]:
         )
         for h in holdings.order_by("expires_on")[:200]
     ]
+
+
+# --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
+
+
+@health_fact(PartnerProgramStatus)
+def _program_status_partner(status: PartnerProgramStatus) -> list[int]:
+    return [status.partner_id]  # the level held changed
+
+
+# Holdings, levels and requirements change health through the stored compliance it reads:
+# services.compliance_refresh reports the partners whose compliance changed (health_changed).

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnerhub.races import save_checked
+from partners.health import health_changed
 
 from .compliance import default_horizon, level_compliance_live
 from .models import Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
@@ -106,6 +107,7 @@ def _compliance_refresh_batch(partner_ids: list[int], *, today: date) -> int:
     if not locked:
         return 0
     levels, requirements = [], []
+    level_by_pk = {level.pk: level for level in locked}
     for lc in level_compliance_live(locked, today=today, on=default_horizon(today)).values():
         level = lc.level
         new = (lc.status, lc.at_risk_date, today)
@@ -128,4 +130,6 @@ def _compliance_refresh_batch(partner_ids: list[int], *, today: date) -> int:
                 requirements.append(req)
     ProgramLevel.objects.bulk_update(levels, _LEVEL_FIELDS)
     LevelRequirement.objects.bulk_update(requirements, _REQUIREMENT_FIELDS)
+    # Health reads the stored compliance; bulk_update sends no signal, so say whose changed.
+    health_changed({level.partner_id for level in levels} | {level_by_pk[req.level_id].partner_id for req in requirements})
     return len(levels) + len(requirements)

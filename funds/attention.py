@@ -9,8 +9,10 @@ from django.db.models import Count, Min
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Role, user_roles
+from partners.health import health_fact
 
 from . import selectors
+from .models import FundClaim, Invoice
 
 # An invoice unpaid this long after its due date puts the partnership at risk, not just on watch.
 OVERDUE_AT_RISK_DAYS = 30
@@ -116,3 +118,12 @@ def claim_deadline_events(user: User, today: date) -> list[CalendarEvent]:
         )
         for c in claims.order_by("claim_deadline", "id")[:200]
     ]
+
+
+# --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
+
+
+@health_fact(Invoice)
+def _invoice_partner(invoice: Invoice) -> list[int]:
+    # Issued, paid, due date moved. One small query (not invoice.claim.allocation: two lazy loads).
+    return FundClaim.objects.filter(pk=invoice.claim_id).values_list("allocation__partner_id", flat=True)

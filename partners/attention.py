@@ -10,6 +10,8 @@ from django.contrib.auth.models import User
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 
 from . import selectors
+from .health import health_fact
+from .models import Contract, Partner, SupplierRiskAssessment
 
 
 def _mine(queryset, user: User, manager_path: str):
@@ -78,3 +80,21 @@ def contract_notice_events(user: User, today: date) -> list[CalendarEvent]:
         )
         for c in contracts[:200]
     ]
+
+
+# --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
+
+
+@health_fact(Partner)
+def _partner_itself(partner: Partner) -> list[int]:
+    return [partner.pk]  # archived or restored, a new sync cadence
+
+
+@health_fact(SupplierRiskAssessment)
+def _risk_assessment_partner(assessment: SupplierRiskAssessment) -> list[int]:
+    return [assessment.partner_id]
+
+
+@health_fact(Contract)
+def _contract_partner(contract: Contract) -> list[int]:
+    return [contract.partner_id]

@@ -2,16 +2,23 @@
 
 Every app registers bulk `@health_check`s (partnerhub/attention.py); this module runs them for a
 batch of partners and stores the verdict on the partner, so lists can show and filter on it.
-Call `partner_health_refresh(partner_ids=[...])` after a write that changes a fact (a logged sync
-meeting, a paid invoice); the reporting app's sweep refreshes every partner periodically.
+
+Fresh after every write: next to its health checks, each app registers the models they read with
+`@health_fact(Model)` (a function naming the partners a row concerns). Any save or delete of such a
+row — by a service, the admin, an import — refreshes those partners' health once, after the commit.
+Writes no signal sees (bulk updates) call `health_changed(partner_ids)`. The reporting app's sweep
+still refreshes every partner periodically, for what changes with time alone.
 """
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from functools import partial
 
-from django.db import connection, transaction
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from partnerhub.attention import HEALTH_CHECKS, HealthFinding
@@ -107,3 +114,66 @@ def _store(changed: dict[int, tuple[str, list[str]]], *, now: datetime) -> None:
         by_verdict[(health, tuple(why))].append(pk)
     for (health, why), pks in by_verdict.items():
         Partner.objects.filter(pk__in=pks).update(health=health, health_reasons=list(why), health_checked_at=now)
+
+
+# --- Fresh after writes: the facts health reads ------------------------------------------------------
+
+PartnersOf = Callable[[models.Model], Iterable[int]]
+HEALTH_FACTS: dict[type[models.Model], PartnersOf] = {}
+
+
+def health_fact(model: type[models.Model]) -> Callable[[PartnersOf], PartnersOf]:
+    """Register `model` as a fact health reads; the decorated function names the partner ids a row
+    concerns. Every save and delete of a row then refreshes those partners after the commit."""
+
+    def register(partners_of: PartnersOf) -> PartnersOf:
+        HEALTH_FACTS[model] = partners_of
+        uid = f"health-fact-{model._meta.label_lower}"
+        post_save.connect(_fact_written, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(_fact_written, sender=model, weak=False, dispatch_uid=uid)
+        return partners_of
+
+    return register
+
+
+def _fact_written(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading fixtures
+        return
+    try:
+        partner_ids = list(HEALTH_FACTS[sender](instance))
+    except ObjectDoesNotExist:  # deleted together with what it pointed to: nothing left to refresh
+        return
+    health_changed(partner_ids)
+
+
+def _transaction_pending() -> set[int]:
+    """The partner ids written in the open transaction: kept on its outermost atomic block, so they
+    go with it (a rolled-back transaction leaves nothing behind for the next one)."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        return set()
+    return conn.atomic_blocks[0].__dict__.setdefault("_partner_health_ids", set())
+
+
+def health_changed(partner_ids: Iterable[int]) -> None:
+    """These partners' facts changed: refresh their health once the transaction commits (at once
+    outside a transaction). Many writes in one transaction cost one refresh: every write adds a
+    callback (one inside a rolled-back savepoint is dropped), the first to run refreshes them all."""
+    ids = {pk for pk in partner_ids if pk is not None}
+    if not ids:
+        return
+    pending = _transaction_pending()
+    pending |= ids
+    transaction.on_commit(partial(_refresh, pending or ids))
+
+
+def _refresh(pending: set[int]) -> int:
+    ids = sorted(pending)
+    pending.clear()
+    return partner_health_refresh(partner_ids=ids) if ids else 0
+
+
+def health_refresh_pending() -> int:
+    """Refresh now, inside the transaction, the partners written so far in it: for a view that shows
+    the new verdict in the same answer (the quick log). The refresh after the commit finds them done."""
+    return _refresh(_transaction_pending())

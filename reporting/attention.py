@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Min
 
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partners.health import health_fact
 
 from .models import LicenseReport, ReportingAgreement, add_months, due_on_for, month_start
 from .selectors import reports_for_user, sees_all_reports
@@ -89,3 +90,11 @@ def license_report_events(user: User, today: date) -> list[CalendarEvent]:
                 )
             )
     return events
+
+
+# --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
+
+
+@health_fact(LicenseReport)
+def _report_partner(report: LicenseReport) -> list[int]:
+    return [report.partner_id]  # created, submitted, acknowledged

@@ -184,7 +184,7 @@ class TestActivityLog:
         services.activity_log(activity=Activity(partner=partner, kind="call", occurred_on=timezone.localdate(), subject="x"), author=sales)
         assert not Notification.objects.exists()
 
-    def test_logging_a_sync_meeting_refreshes_health_at_once(self, manager):
+    def test_logging_a_sync_meeting_refreshes_health_after_the_commit(self, manager, django_capture_on_commit_callbacks):
         today = timezone.localdate()
         partner = PartnerFactory(manager=manager, sync_cadence="weekly")
         Partner.objects.filter(pk=partner.pk).update(created_at=timezone.now() - timedelta(days=200))
@@ -194,7 +194,8 @@ class TestActivityLog:
         partner_health_refresh(partner_ids=[partner.pk])
         partner.refresh_from_db()
         assert partner.health == "at_risk"
-        services.activity_log(activity=Activity(partner=partner, kind="sync_meeting", occurred_on=today, subject="Sync"), author=manager)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.activity_log(activity=Activity(partner=partner, kind="sync_meeting", occurred_on=today, subject="Sync"), author=manager)
         partner.refresh_from_db()
         assert partner.health == "good", partner.health_reasons
 
