@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from partnerhub.input_bounds import add_days
 from partnerhub.money import totals_by_currency
 from partnerhub.sorting import apply_sort
 from partners.models import Partner
@@ -113,7 +114,7 @@ def _status(partner: Partner, last: date | None, today: date) -> SyncStatus:
         return SyncStatus(None, last, None, 0)
     # A partner that never had a sync meeting is due since it was created.
     start = last or timezone.localdate(partner.created_at)  # the local day, not UTC's
-    next_due = start + timedelta(days=cadence)
+    next_due = add_days(start, cadence)  # a stored date at the calendar's end must not overflow (issue 14)
     return SyncStatus(cadence, last, next_due, max((today - next_due).days, 0))
 
 

@@ -1,7 +1,7 @@
 """Thin views: parse the request, call a selector or a service, render."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerhub.csv_export import csv_response
+from partnerhub.input_bounds import MAX_DATE, MIN_DATE, parse_month
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
@@ -345,10 +346,11 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def campaign_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
+    asked = request.GET.get("month", "")
+    first = parse_month(asked)  # None outside 1990-01..2100-12: 9999-12 overflowed the next-month link
+    if first is None:
+        if asked:
+            messages.warning(request, f"Showing this month: enter a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}.")
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     campaigns = selectors.campaigns_in_month(first=first, last=last)

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.input_bounds import validate_text_upload
+
 from .models import Certification, Holding, PartnerProgramStatus, ProgramLevel
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,10 +59,7 @@ class HoldingImportForm(forms.Form):
             raise forms.ValidationError("Upload a .csv file.")
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("The file is larger than 1 MB; split it into smaller files.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text.")
+        return validate_text_upload(upload)  # UTF-8 text without control characters (NUL: a 500 on PostgreSQL)
 
     def clean(self):
         data = super().clean()

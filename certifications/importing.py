@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from partnerhub.input_bounds import DATE_RANGE_MESSAGE, date_in_range
+
 from .models import Certification, Holding, first_overlap, overlap_message
 from .services import compliance_refresh_for_certifications, holding_save
 
@@ -55,10 +57,14 @@ def _date(value: str, label: str, errors: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors.append(f'{label} "{value[:30]}" is not a date (use YYYY-MM-DD).')
         return None
+    if not date_in_range(day):
+        errors.append(f"{label}: {DATE_RANGE_MESSAGE}")
+        return None
+    return day
 
 
 def preview_import(text: str) -> ImportPreview:
@@ -132,6 +138,8 @@ def preview_import(text: str) -> ImportPreview:
             errors.append("The credential ID is longer than 120 characters.")
         if cert and obtained and expires is None:
             expires = cert.default_expiry(obtained)
+            if not date_in_range(expires):
+                errors.append(f"The expiry by the certification's validity ({expires}) is out of range: {DATE_RANGE_MESSAGE}")
         if obtained and expires and expires < obtained:
             errors.append("The expiry date cannot be before the date the certification was obtained.")
         if not errors:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
+from partnerhub.input_bounds import TEXT_MAX_LENGTH, add_days, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field, money_field
 from partnerhub.validators import validate_document
 
@@ -329,7 +329,7 @@ class Invoice(models.Model):
 
     @staticmethod
     def default_due_on(issued_on: date) -> date:
-        return issued_on + timedelta(days=INVOICE_PAYMENT_TERM_DAYS)
+        return add_days(issued_on, INVOICE_PAYMENT_TERM_DAYS)  # never an OverflowError (issue 14)
 
     def is_overdue(self, today: date) -> bool:
         return self.paid_on is None and self.due_on is not None and self.due_on < today

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.input_bounds import parse_month as bounded_month
 from partners.models import Partner
 
 from .models import LicenseReport
@@ -14,14 +15,8 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_month(value: str) -> date | None:
-    """ "2026-03" → 1 March 2026; anything else → None."""
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        return None
-    return date(year, month, 1)
+    """ "2026-03" → 1 March 2026; anything else, and months outside the date bounds (9999-12), → None."""
+    return bounded_month(value)
 
 
 def _managers(request=None):
