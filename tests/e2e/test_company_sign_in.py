@@ -53,6 +53,9 @@ def real_provider(live_server, tmp_path_factory):
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed: the real-provider sign-in tests need it (apt-get install nodejs npm)")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
+    if int(version.lstrip("v").split(".")[0] or 0) < 20:
+        pytest.skip(f"Node.js {version} is too old for oidc-provider (20 or later needed)")
     if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.skip("oidc-provider is not installed: run tests/oidc/install.sh (npm ci)")
     port = _free_port()
