@@ -58,17 +58,16 @@ _discovery_cache: dict[str, tuple[float, dict]] = {}
 _jwks_cache: dict[str, tuple[float, dict]] = {}
 
 
-def _timeout() -> float:
-    return float(getattr(settings, "OIDC_TIMEOUT", 10))
-
-
-def _verify_tls() -> bool:
-    return bool(getattr(settings, "OIDC_VERIFY_SSL", True))
+def _http(method: str, url: str, **kwargs) -> requests.Response:
+    """One call to the provider, always with a timeout (OIDC_TIMEOUT) and TLS checked."""
+    timeout = float(getattr(settings, "OIDC_TIMEOUT", 10))
+    verify = bool(getattr(settings, "OIDC_VERIFY_SSL", True))
+    return requests.request(method, url, timeout=timeout, verify=verify, **kwargs)
 
 
 def _get_json(url: str, what: str) -> dict:
     try:
-        response = requests.get(url, timeout=_timeout(), verify=_verify_tls())
+        response = _http("GET", url)
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
@@ -170,7 +169,7 @@ def exchange_code(config: ProviderConfig, *, code: str, redirect_uri: str, code_
     if code_verifier:
         data["code_verifier"] = code_verifier
     try:
-        response = requests.post(config.token_endpoint, data=data, auth=auth, timeout=_timeout(), verify=_verify_tls())
+        response = _http("POST", config.token_endpoint, data=data, auth=auth)
     except requests.RequestException as exc:
         raise SignInError("provider_unreachable", UNAVAILABLE, f"token endpoint: {exc}") from exc
     if response.status_code != 200:
@@ -304,12 +303,7 @@ def fetch_userinfo(config: ProviderConfig, access_token: object, *, subject: str
     if not config.userinfo_endpoint or not isinstance(access_token, str) or not access_token:
         return {}
     try:
-        response = requests.get(
-            config.userinfo_endpoint,
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=_timeout(),
-            verify=_verify_tls(),
-        )
+        response = _http("GET", config.userinfo_endpoint, headers={"Authorization": f"Bearer {access_token}"})
     except requests.RequestException as exc:
         raise SignInError("provider_unreachable", UNAVAILABLE, f"userinfo: {exc}") from exc
     if response.status_code != 200:
