@@ -489,3 +489,78 @@ def test_report_the_number_of_hostile_requests(request, capsys):
     ran_all = sum(1 for item in request.session.items if getattr(item, "originalname", "") == "test_hostile_posts")
     if ran_all == len(FORM_NAMES) and request.session.testsfailed == 0:
         assert COUNT["posts"] >= len(FORM_NAMES) * HYPOTHESIS.max_examples
+
+
+# --- issue 14: far dates, control characters and oversize text in every form and list -------------------
+
+FAR_DATES = ["9999-12-31", "9999-11-15", "0001-01-01", "1989-12-31", "2101-01-01"]
+OVERSIZE = "y" * 20_001  # one more than the longest text any field takes
+
+
+def _date_fields(target: Target) -> list[str]:
+    return [name for name in target.fields
+            if name.endswith(("_on", "_date", "_start", "_end", "_close")) or name in ("month", "period_start", "period_end")]
+
+
+def _stored_anywhere(snapshot: dict, needle: str) -> bool:
+    return any(isinstance(value, str) and needle in value for rows in snapshot.values() for row in rows for value in row)
+
+
+@pytest.mark.parametrize("form_name", [name for name in FORM_NAMES if name != "holding import"])
+def test_far_dates_in_every_date_field_are_refused(form_name, targets, demo_data):  # noqa: F811
+    """Each date field of each form, one at a time, gets a date outside 1990-01-01..2100-12-31: refused
+    (a form error or message), nothing saved, never a 500 (issue 14, item 2)."""
+    target = targets[form_name]
+    client = _client(demo_data[DEMO_USERNAME[target.persona]] if target.persona != "anonymous" else None)
+    for name in _date_fields(target):
+        for day in FAR_DATES:
+            value = day[:7] if name == "month" else day
+            with example_zeal_context():
+                before = database_snapshot()
+                response = client.post(target.url, {**target.baseline, name: value}, **target.headers)
+            assert response.status_code < 500, f"{form_name} {name}={value}: {response.status_code}"
+            assert database_snapshot() == before, f"{form_name}: {name}={value} was saved"
+            assert refused(response) or b"Enter a date between 1 Jan 1990" in response.content, f"{form_name}: {name}={value}: no error"
+
+
+@pytest.mark.parametrize("form_name", FORM_NAMES)
+@pytest.mark.parametrize("hostile", [OVERSIZE, "ctl\x01char", "esc\x1b[31m", "del\x7f"], ids=["oversize", "SOH", "ESC", "DEL"])
+def test_oversize_text_and_control_characters_are_never_stored(form_name, hostile, targets, demo_data):  # noqa: F811
+    """Each text field, one at a time: the value is refused, never stored (issue 14, item 3)."""
+    target = targets[form_name]
+    client = _client(demo_data[DEMO_USERNAME[target.persona]] if target.persona != "anonymous" else None)
+    for name in _text_fields(form_name, target):
+        if name == "csv":
+            cells = f"engineer,EX188,,2020-02-02,,CRED-{hostile},https://verify.example/"
+            posted = {**target.baseline, "csv_text": f"{CSV_HEADER}\n{cells}\n"}
+        else:
+            posted = {**target.baseline, name: hostile}
+        with example_zeal_context():
+            check_post(client, target, posted, f"{hostile[:8]!r} in {name}: POST {form_name}")
+        assert not _stored_anywhere(database_snapshot(), hostile), f"{form_name}: {name} stored {hostile[:10]!r}"
+
+
+@pytest.mark.parametrize("url_name", LIST_PAGES)
+def test_list_filters_ignore_far_dates_with_a_message(url_name, demo_data, db):  # noqa: F811
+    """Every date filter of every list, and the common date/month parameters: 9999-12-31 and 0001-01-01
+    are ignored with the field's message, never a 500; a NUL anywhere is a 400 (issue 14)."""
+    from partnerhub.input_bounds import DATE_RANGE_MESSAGE
+
+    client = _client(demo_data["manager"])
+    url = reverse(url_name)
+    page = client.get(url)
+    filterset = page.context.get("filter") if page.context is not None else None
+    names = sorted(filterset.form.fields) if filterset is not None else []
+    date_names = [n for n in names if isinstance(filterset.form.fields[n], forms.DateField | forms.MultiValueField)]
+    for name in date_names:
+        params = [f"{name}_after", f"{name}_before"] if isinstance(filterset.form.fields[name], forms.MultiValueField) else [name]
+        for param in params:
+            for day in ("9999-12-31", "0001-01-01"):
+                response = client.get(url, {param: day})
+                assert response.status_code == 200, f"GET {url}?{param}={day}: {response.status_code}"
+                assert DATE_RANGE_MESSAGE in response.content.decode(), f"GET {url}?{param}={day}: no message"
+    for param in ("month", "on", "before"):
+        for value in ("9999-12", "9999-12-31", "0001-01-01"):
+            assert client.get(url, {param: value}).status_code < 500
+    for param in [*names, "q", "sort", "page"]:
+        assert client.get(url, {param: "a\x00b"}).status_code == 400

@@ -459,3 +459,22 @@ def test_report_the_number_of_checks(request, capsys):
     selected = [item for item in request.session.items if getattr(item, "originalname", "") == "test_permission_matrix"]
     if len(selected) == len(PARAMS) and request.session.testsfailed == 0:
         assert ran == expected
+
+
+# --- issue 14: control characters in any URL and query string, for every URL -----------------------------
+
+
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_control_characters_in_any_url_or_query_string_are_a_400(url_name, demo_data, db):
+    """A NUL (or another control character) in the path or the query string never reaches a view or the
+    database (PostgreSQL refuses NUL: a 500 before), signed in or not."""
+    entry = MATRIX[url_name]
+    user = demo_data[DEMO_USERNAME["manager"]]
+    url = reverse(url_name, kwargs=entry.kwargs(Demo(demo_data), user))
+    for client in (_client(user), _client(None)):
+        for method in (client.get, client.post):
+            # /healthz is answered before anything else and reads nothing of the request but its path.
+            queries = () if url_name == "healthz" else (f"{url}?partner=%00", f"{url}?month=%01", f"{url}?%00=1")
+            for hostile in (f"{url}%00", *queries):
+                response = method(hostile)
+                assert response.status_code == 400, f"{method.__name__.upper()} {hostile}: {response.status_code}"
