@@ -38,9 +38,7 @@ def holding_save(*, holding: Holding, refresh_compliance: bool = True) -> Holdin
 
 @transaction.atomic
 def holding_delete(*, holding: Holding) -> None:
-    if holding.certificate:
-        holding.certificate.delete(save=False)
-    holding.delete()
+    holding.delete()  # the certificate file is removed after the commit (partnerhub/files.py)
     compliance_refresh_for_certifications({holding.certification_id})
 
 

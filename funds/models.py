@@ -247,6 +247,8 @@ class ProofDocument(models.Model):
     description = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A removed proof leaves a "deleted" history row (who, when, which file); its file goes after the commit.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import admin_users  # noqa: F401 - users are deactivated, never deleted
 from .models import Notification, ReminderSent, SweepStatus
 
 admin.site.site_header = "PartnerHub administration"

@@ -6,7 +6,7 @@ class PartnerHubConfig(AppConfig):
     verbose_name = "PartnerHub"
 
     def ready(self) -> None:
-        from . import attention, reminders, signals, submit_once  # noqa: F401 - signals and the token sweep register on import
+        from . import attention, files, reminders, signals, submit_once  # noqa: F401 - signals and the token sweep register on import
 
         from .input_bounds import install_form_validators
 

@@ -69,7 +69,7 @@ def history_entries(sources: Iterable[tuple[Callable[[object], str], QuerySet]],
 AUDITED_MODELS: dict[str, list[tuple[str, str]]] = {
     "activities.dealregistration": [],
     "activities.campaign": [],
-    "funds.fundclaim": [("funds.invoice", "claim_id")],
+    "funds.fundclaim": [("funds.invoice", "claim_id"), ("funds.proofdocument", "claim_id")],
     "certifications.holding": [],
     "reporting.licensereport": [],
 }

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerhub.admin_safety import KeepRecordsAdmin
+
+from . import services
 from .models import Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
 from .resources import ContactResource, PartnerResource
 
@@ -37,7 +40,12 @@ class RiskInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class PartnerAdmin(KeepRecordsAdmin, SimpleHistoryAdmin, ImportExportModelAdmin):
+    keep_reason = (
+        "Partners are archived, never deleted: deleting one would take its contacts, reporting agreement and "
+        "history with it. Use “Archive selected partners” in the list (or Archive on the partner page)."
+    )
+    actions = ["archive", "restore"]
     resource_classes = [PartnerResource]
     list_display = ["name", "stage", "manager", "program_level", "sync_cadence", "archived"]
     list_filter = ["stage", "types", "sync_cadence", "archived", "manager"]
@@ -49,6 +57,20 @@ class PartnerAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     inlines = [TeamInline, ContactInline, ContractInline, RiskInline]
     list_per_page = 50
     show_full_result_count = False
+
+    @admin.action(description="Archive selected partners (they keep their history)")
+    def archive(self, request, queryset) -> None:
+        self._set_archived(request, queryset, archived=True)
+
+    @admin.action(description="Restore selected partners from the archive")
+    def restore(self, request, queryset) -> None:
+        self._set_archived(request, queryset, archived=False)
+
+    def _set_archived(self, request, queryset, *, archived: bool) -> None:
+        partners = list(queryset.filter(archived=not archived))
+        for partner in partners:  # the service, as the app does: timestamps, history, fresh health
+            services.partner_set_archived(partner=partner, archived=archived)
+        messages.success(request, f"{len(partners)} partner(s) {'archived' if archived else 'restored'}.")
 
 
 @admin.register(Contact)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from partnerhub.admin_safety import KeepRecordsAdmin
+
 from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
 
 
@@ -16,11 +18,26 @@ class LineInline(admin.TabularInline):
     extra = 0
     fields = ["product", "unit", "quantity", "unit_price", "currency", "term", "line_total"]
     readonly_fields = ["line_total"]
+    can_delete = False  # lines are removed in the app, which recomputes the total
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None or obj.is_editable  # a submitted report is what the partner reported
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return obj is None or obj.is_editable
 
 
 @admin.register(LicenseReport)
-class LicenseReportAdmin(admin.ModelAdmin):
+class LicenseReportAdmin(KeepRecordsAdmin, admin.ModelAdmin):
     """Admins correct data here; totals are recomputed by the services, so edit lines in the app where possible."""
+
+    keep_reason = (
+        "License reports are never deleted: they are what the partner was told and what accounting invoiced. "
+        "Their status moves only in the app (submit, acknowledge)."
+    )
 
     list_display = ["partner", "month", "status", "due_on", "total", "currency", "submitted_at"]
     list_filter = ["status", "currency", "month"]
