@@ -66,26 +66,26 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('occurred_on__isnull', True), models.Q(('occurred_on__gte', datetime.date(1990, 1, 1)), ('occurred_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_activity_occurred_on_range', violation_error_message='Occurred on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('occurred_on__isnull', True), models.Q(('occurred_on__gte', datetime.date(1990, 1, 1)), ('occurred_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_activity_occurred_on_range', violation_error_message='Occurred on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('follow_up_on__isnull', True), models.Q(('follow_up_on__gte', datetime.date(1990, 1, 1)), ('follow_up_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_activity_follow_up_on_range', violation_error_message='Follow up on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('follow_up_on__isnull', True), models.Q(('follow_up_on__gte', datetime.date(1990, 1, 1)), ('follow_up_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_activity_follow_up_on_range', violation_error_message='Follow up on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), models.Q(('starts_on__gte', datetime.date(1990, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_campaign_starts_on_range', violation_error_message='Starts on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), models.Q(('starts_on__gte', datetime.date(1990, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_campaign_starts_on_range', violation_error_message='Starts on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), models.Q(('ends_on__gte', datetime.date(1990, 1, 1)), ('ends_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_campaign_ends_on_range', violation_error_message='Ends on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), models.Q(('ends_on__gte', datetime.date(1990, 1, 1)), ('ends_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_campaign_ends_on_range', violation_error_message='Ends on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='dealregistration',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), models.Q(('expires_on__gte', datetime.date(1990, 1, 1)), ('expires_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_dealregistration_expires_on_range', violation_error_message='Expires on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), models.Q(('expires_on__gte', datetime.date(1990, 1, 1)), ('expires_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_dealregistration_expires_on_range', violation_error_message='Expires on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_close__isnull', True), models.Q(('expected_close__gte', datetime.date(1990, 1, 1)), ('expected_close__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_opportunity_expected_close_range', violation_error_message='Expected close: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('expected_close__isnull', True), models.Q(('expected_close__gte', datetime.date(1990, 1, 1)), ('expected_close__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='activities_opportunity_expected_close_range', violation_error_message='Expected close: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
     ]

@@ -25,10 +25,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='holding',
-            constraint=models.CheckConstraint(condition=models.Q(('obtained_on__isnull', True), models.Q(('obtained_on__gte', datetime.date(1990, 1, 1)), ('obtained_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='certifications_holding_obtained_on_range', violation_error_message='Obtained on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('obtained_on__isnull', True), models.Q(('obtained_on__gte', datetime.date(1990, 1, 1)), ('obtained_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='certifications_holding_obtained_on_range', violation_error_message='Obtained on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='holding',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), models.Q(('expires_on__gte', datetime.date(1990, 1, 1)), ('expires_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='certifications_holding_expires_on_range', violation_error_message='Expires on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), models.Q(('expires_on__gte', datetime.date(1990, 1, 1)), ('expires_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='certifications_holding_expires_on_range', violation_error_message='Expires on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
     ]

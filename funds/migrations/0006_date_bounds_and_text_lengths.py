@@ -42,30 +42,30 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='fundallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__isnull', True), models.Q(('period_start__gte', datetime.date(1990, 1, 1)), ('period_start__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundallocation_period_start_range', violation_error_message='Period start: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('period_start__isnull', True), models.Q(('period_start__gte', datetime.date(1990, 1, 1)), ('period_start__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundallocation_period_start_range', violation_error_message='Period start: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='fundallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__isnull', True), models.Q(('period_end__gte', datetime.date(1990, 1, 1)), ('period_end__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundallocation_period_end_range', violation_error_message='Period end: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('period_end__isnull', True), models.Q(('period_end__gte', datetime.date(1990, 1, 1)), ('period_end__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundallocation_period_end_range', violation_error_message='Period end: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='fundclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('activity_start__isnull', True), models.Q(('activity_start__gte', datetime.date(1990, 1, 1)), ('activity_start__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundclaim_activity_start_range', violation_error_message='Activity start: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('activity_start__isnull', True), models.Q(('activity_start__gte', datetime.date(1990, 1, 1)), ('activity_start__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundclaim_activity_start_range', violation_error_message='Activity start: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='fundclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('activity_end__isnull', True), models.Q(('activity_end__gte', datetime.date(1990, 1, 1)), ('activity_end__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundclaim_activity_end_range', violation_error_message='Activity end: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('activity_end__isnull', True), models.Q(('activity_end__gte', datetime.date(1990, 1, 1)), ('activity_end__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_fundclaim_activity_end_range', violation_error_message='Activity end: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('issued_on__isnull', True), models.Q(('issued_on__gte', datetime.date(1990, 1, 1)), ('issued_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_issued_on_range', violation_error_message='Issued on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('issued_on__isnull', True), models.Q(('issued_on__gte', datetime.date(1990, 1, 1)), ('issued_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_issued_on_range', violation_error_message='Issued on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('due_on__isnull', True), models.Q(('due_on__gte', datetime.date(1990, 1, 1)), ('due_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_due_on_range', violation_error_message='Due on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('due_on__isnull', True), models.Q(('due_on__gte', datetime.date(1990, 1, 1)), ('due_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_due_on_range', violation_error_message='Due on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='invoice',
-            constraint=models.CheckConstraint(condition=models.Q(('paid_on__isnull', True), models.Q(('paid_on__gte', datetime.date(1990, 1, 1)), ('paid_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_paid_on_range', violation_error_message='Paid on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('paid_on__isnull', True), models.Q(('paid_on__gte', datetime.date(1990, 1, 1)), ('paid_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='funds_invoice_paid_on_range', violation_error_message='Paid on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
     ]

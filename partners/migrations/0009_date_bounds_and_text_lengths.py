@@ -115,18 +115,18 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), models.Q(('start_date__gte', datetime.date(1990, 1, 1)), ('start_date__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_contract_start_date_range', violation_error_message='Start date: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), models.Q(('start_date__gte', datetime.date(1990, 1, 1)), ('start_date__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_contract_start_date_range', violation_error_message='Start date: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), models.Q(('end_date__gte', datetime.date(1990, 1, 1)), ('end_date__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_contract_end_date_range', violation_error_message='End date: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), models.Q(('end_date__gte', datetime.date(1990, 1, 1)), ('end_date__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_contract_end_date_range', violation_error_message='End date: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='supplierriskassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('assessed_on__isnull', True), models.Q(('assessed_on__gte', datetime.date(1990, 1, 1)), ('assessed_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_supplierriskassessment_assessed_on_range', violation_error_message='Assessed on: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('assessed_on__isnull', True), models.Q(('assessed_on__gte', datetime.date(1990, 1, 1)), ('assessed_on__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_supplierriskassessment_assessed_on_range', violation_error_message='Assessed on: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
         migrations.AddConstraint(
             model_name='supplierriskassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('next_review_due__isnull', True), models.Q(('next_review_due__gte', datetime.date(1990, 1, 1)), ('next_review_due__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_supplierriskassessment_next_review_due_range', violation_error_message='Next review due: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('next_review_due__isnull', True), models.Q(('next_review_due__gte', datetime.date(1990, 1, 1)), ('next_review_due__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='partners_supplierriskassessment_next_review_due_range', violation_error_message='Next review due: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
     ]

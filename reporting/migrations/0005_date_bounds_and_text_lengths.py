@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='licensereport',
-            constraint=models.CheckConstraint(condition=models.Q(('month__isnull', True), models.Q(('month__gte', datetime.date(1990, 1, 1)), ('month__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='reporting_licensereport_month_range', violation_error_message='Month: Enter a date between 01 Jan 1990 and 31 Dec 2100.'),
+            constraint=models.CheckConstraint(condition=models.Q(('month__isnull', True), models.Q(('month__gte', datetime.date(1990, 1, 1)), ('month__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='reporting_licensereport_month_range', violation_error_message='Month: Enter a date between 1 Jan 1990 and 31 Dec 2100.'),
         ),
     ]
