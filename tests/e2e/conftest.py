@@ -7,6 +7,7 @@ screenshot in test-results/ (pytest-playwright's --screenshot=only-on-failure).
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -26,7 +27,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
-        "args": ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"],
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-gpu",
+        ],
     }
 
 
@@ -41,26 +48,56 @@ def _zeal_n_plus_one():
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # The README screenshots are 1280 px wide; the journeys run at the same size.
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+    # The README screenshots are 1280 px wide; the journeys run at the same size. The production
+    # rehearsal's proxy has a certificate made at run time, which no browser trusts.
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "ignore_https_errors": bool(LIVE_URL)}
+
+
+# The production rehearsal (tests/rehearsal/run.py) runs these journeys against the deployed stack:
+# nginx over https in front of two gunicorns, on the rehearsal's database, already seeded with
+# `seed_demo --force`. The journeys' own ORM checks then read that database directly.
+LIVE_URL = os.environ.get("PARTNERHUB_LIVE_URL", "").rstrip("/")
+
+if LIVE_URL:
+
+    @pytest.fixture(scope="session")
+    def django_db_setup():
+        """The rehearsal's database as it is: no test database, no flush."""
+
+    # Not named live_server: pytest-django gives any test using that name a transactional
+    # database, which it flushes afterwards (the rehearsal's data with it).
+    @pytest.fixture
+    def site(django_db_blocker):
+        with django_db_blocker.unblock():
+            yield SimpleNamespace(url=LIVE_URL)
+
+    @pytest.fixture
+    def demo(site):
+        """Seeded once by the rehearsal (seed_demo --force), as an operator would."""
+
+else:
+
+    @pytest.fixture
+    def site(live_server):
+        """Where the journeys browse: Django's live test server here."""
+        return live_server
+
+    @pytest.fixture
+    def demo(live_server, transactional_db):
+        """The demo data set (users with password 'demo'), seeded fresh for each journey."""
+        from partnerhub import demo as demo_data
+
+        return demo_data.run_all(timezone.localdate())
 
 
 @pytest.fixture
-def demo(live_server, transactional_db):
-    """The demo data set (users with password 'demo'), seeded fresh for each journey."""
-    from partnerhub import demo as demo_data
-
-    return demo_data.run_all(timezone.localdate())
-
-
-@pytest.fixture
-def sign_in(page, live_server):
+def sign_in(page, site):
     def _sign_in(username: str, password: str = "demo"):
-        page.goto(f"{live_server.url}/accounts/login/")
+        page.goto(f"{site.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{site.url}/")
         return page
 
     return _sign_in

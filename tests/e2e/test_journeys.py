@@ -53,8 +53,9 @@ def test_partner_manager_creates_a_partner_and_logs_a_sync_meeting(demo, sign_in
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Nimbus Journey Cloud")).to_be_visible()
 
-    # A new partner's health has not been computed yet: nothing has run the health checks for it.
-    expect(page.get_by_test_id("health")).to_have_text("Not checked yet")
+    # A new partner's health is computed when it is saved (every write that changes a fact health
+    # reads refreshes it after the commit): nothing is due yet, so it is "Good".
+    expect(page.get_by_test_id("health")).to_have_text("Good")
 
     # Add a contact.
     page.get_by_role("link", name="Add contact").click()
@@ -84,9 +85,9 @@ def test_partner_manager_creates_a_partner_and_logs_a_sync_meeting(demo, sign_in
     # The next sync meeting is now due one weekly cadence after today's meeting, and the last one is today.
     expect(page.get_by_test_id("last-sync-date")).to_have_text(shown(today))
     expect(page.get_by_test_id("next-sync-date")).to_have_text(shown(today + timedelta(days=7)))
-    # Logging recomputes the partner's health (swapped in out of band): "Not checked yet" becomes
-    # "Good" because no check finds anything (sync meeting not overdue, partner younger than the
-    # 90-day no-activity window, no certification levels, invoices or reports due).
+    # Logging recomputes the partner's health (swapped in out of band): still "Good", because no
+    # check finds anything (sync meeting not overdue, partner younger than the 90-day no-activity
+    # window, no certification levels, invoices or reports due).
     expect(page.get_by_test_id("health")).to_have_text("Good")
 
     # A reload shows the same stored state.

@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-def test_sign_in_and_browse_partners(demo, sign_in, live_server):
+def test_sign_in_and_browse_partners(demo, sign_in):
     page = sign_in("manager")
     page.get_by_role("link", name="Partners", exact=True).first.click()
     page.get_by_role("link", name="Red Hat").click()
