@@ -16,7 +16,8 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)  ## venv and pinned dependencies only
+install: $(STAMP)  ## venv, pinned dependencies, and the OpenID provider the sign-in tests run (when Node.js 20+ is there)
+	tests/oidc/install.sh
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -34,7 +35,7 @@ test: install  ## set-up + the whole suite
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
-	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub partners $(wildcard activities certifications funds reporting)
+	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub accounts partners $(wildcard activities certifications funds reporting)
 
 lock:  ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header dev.in -o dev.txt

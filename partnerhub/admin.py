@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import admin_users  # noqa: F401 - users are deactivated, never deleted
-from .models import Notification, ReminderSent, SweepStatus
+from .models import Notification, OutgoingEmail, ReminderSent, SweepStatus
 
 admin.site.site_header = "PartnerHub administration"
 admin.site.site_title = "PartnerHub admin"
@@ -41,3 +41,33 @@ class SweepStatusAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The mail outbox (partnerhub/outbox.py): read-only, to see what went out and what waits.
+
+    "Send again" puts failed or given-up rows back in the queue for the worker's next run."""
+
+    list_display = ["subject", "to", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Send again (unsent ones only)")
+    def send_again(self, request, queryset):
+        from django.db import transaction
+        from django.utils import timezone
+
+        from .outbox import request_delivery
+
+        count = queryset.filter(sent_at__isnull=True).update(attempts=0, next_attempt_at=timezone.now(), last_error="")
+        transaction.on_commit(request_delivery)
+        self.message_user(request, f"{count} email(s) queued again.")
