@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import Max, Q
 from django.urls import reverse
 
+from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partners.health import health_fact
 from partners.models import Partner
@@ -120,7 +121,7 @@ def no_recent_activity(partner_ids: Sequence[int], today: date) -> dict[int, lis
         if last is None:
             findings[partner_id] = [HealthFinding("watch", "No activity logged at all")]
         elif last < cutoff:
-            findings[partner_id] = [HealthFinding("watch", f"No activity for {(today - last).days} days (last on {last:%d %b %Y})")]
+            findings[partner_id] = [HealthFinding("watch", f"No activity for {(today - last).days} days (last on {formatting.day(last)})")]
     return findings
 
 
@@ -133,7 +134,7 @@ def registrations_expiring_check(partner_ids: Sequence[int], today: date) -> dic
         expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
     ).values_list("partner_id", "customer", "expires_on")
     for partner_id, customer, expires_on in rows:
-        findings[partner_id].append(HealthFinding("watch", f"Deal registration for {customer} expires on {expires_on:%d %b %Y}"))
+        findings[partner_id].append(HealthFinding("watch", f"Deal registration for {customer} expires on {formatting.day(expires_on)}"))
     return findings
 
 

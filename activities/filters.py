@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.formatting import PERSON_FIELDS, PERSON_ORDER
 from partnerhub.money import Currency
 from partners.models import Partner
 
@@ -16,7 +17,7 @@ def _active_partners(request=None):
 
 
 def _users(request=None):
-    return get_user_model().objects.filter(is_active=True).only("pk", "username").order_by("username")
+    return get_user_model().objects.filter(is_active=True).only(*PERSON_FIELDS).order_by(*PERSON_ORDER)
 
 
 class _Search:
@@ -47,7 +48,7 @@ class ActivityFilter(_Search, django_filters.FilterSet):
 
 class SyncMeetingFilter(django_filters.FilterSet):
     manager = django_filters.ModelChoiceFilter(
-        queryset=lambda request: get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by("username"),
+        queryset=lambda request: get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by(*PERSON_ORDER),
         label="Partner manager",
     )
     sync_cadence = django_filters.ChoiceFilter(

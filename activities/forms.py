@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from partnerhub.form_fields import ModelMultipleChoiceField
+from partnerhub.formatting import PERSON_ORDER
 from partners.models import Contact, Partner
 
 from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity
@@ -10,7 +11,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _active_users():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+    return get_user_model().objects.filter(is_active=True).order_by(*PERSON_ORDER)
 
 
 def _active_partners():

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.urls import reverse
 
+from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, housekeeping, reminder
 
 from . import selectors, services
@@ -41,10 +42,10 @@ def _sync_reminder(partner, status, today: date, lead: timedelta) -> DueReminder
         obj=partner,
         due_key=status.next_due.isoformat(),
         recipients=[partner.manager],
-        title=f"Sync meeting with {partner.name} {when} on {status.next_due:%d %b %Y}",
+        title=f"Sync meeting with {partner.name} {when} on {formatting.day(status.next_due)}",
         body=(
             f"{partner.name} has a {partner.get_sync_cadence_display().lower()} sync cadence; the last sync meeting was "
-            f"{status.last_sync.strftime('%d %b %Y') if status.last_sync else 'never held'}. "
+            f"{formatting.day(status.last_sync) if status.last_sync else 'never held'}. "
             "Schedule the next one and log it in PartnerHub."
         ),
         url=partner.get_absolute_url() + "#timeline",
@@ -63,11 +64,11 @@ def _expiry_reminder(registration) -> DueReminder:
         obj=registration,
         due_key=registration.expires_on.isoformat(),
         recipients=[recipient],
-        title=f"Deal registration for {registration.customer} ({registration.partner.name}) expires on {registration.expires_on:%d %b %Y}",
+        title=f"Deal registration for {registration.customer} ({registration.partner.name}) expires on {formatting.day(registration.expires_on)}",
         body=(
             f"The approved registration {registration.registration_id or ''} with {registration.partner.name} for "
-            f"{registration.customer} ({registration.value} {registration.currency}) expires on "
-            f"{registration.expires_on:%d %b %Y}. Ask the partner for an extension or close the deal."
+            f"{registration.customer} ({formatting.money(registration.value, registration.currency)}) expires on "
+            f"{formatting.day(registration.expires_on)}. Ask the partner for an extension or close the deal."
         ).replace("  ", " "),
         url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from partnerhub import formatting
 from partnerhub.notifications import notify
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
@@ -67,7 +68,7 @@ def activity_log(
             title=f"{activity.partner.name}: {activity.get_kind_display()} – {activity.subject}",
             body=(
                 f"{activity.author.get_full_name() or activity.author.get_username() if activity.author else 'Someone'} "
-                f"logged a {activity.get_kind_display().lower()} on {activity.occurred_on:%d %b %Y}.\n\n{activity.notes}"
+                f"logged a {activity.get_kind_display().lower()} on {formatting.day(activity.occurred_on)}.\n\n{activity.notes}"
             ).strip(),
             url=activity.partner.get_absolute_url() + "#timeline",
         )

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import F, Q
 from django.urls import reverse
 
+from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Action, user_can
 from partners.health import health_fact
@@ -83,7 +84,7 @@ def certification_compliance(partner_ids: Sequence[int], today: date) -> dict[in
             elif rc.status == AT_RISK:
                 findings[partner.pk].append(HealthFinding(
                     "watch",
-                    f"{held.level.name} level: {rc.description} no longer met after {rc.at_risk_date:%d %b %Y} "
+                    f"{held.level.name} level: {rc.description} no longer met after {formatting.day(rc.at_risk_date)} "
                     f"when a certification expires",
                 ))
     return findings

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from partnerhub.formatting import PERSON_ORDER
 from partners.models import Partner
 
 from .compliance import STATUS_LABELS
@@ -40,7 +41,7 @@ class HoldingFilter(django_filters.FilterSet):
     STATE_CHOICES = [("valid", "Valid today"), ("expired", "Expired")]
 
     holder = django_filters.ModelChoiceFilter(
-        queryset=lambda request: get_user_model().objects.filter(certification_holdings__isnull=False).distinct().order_by("username"),
+        queryset=lambda request: get_user_model().objects.filter(certification_holdings__isnull=False).distinct().order_by(*PERSON_ORDER),
         label="Person",
     )
     certification = django_filters.ModelChoiceFilter(queryset=Certification.objects.order_by("name"))

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.formatting import PERSON_ORDER
 from partnerhub.input_bounds import validate_text_upload
 
 from .models import Certification, Holding, PartnerProgramStatus, ProgramLevel
@@ -20,7 +21,7 @@ class HoldingForm(forms.ModelForm):
     def __init__(self, *args, may_pick_holder: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if may_pick_holder:
-            self.fields["holder"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+            self.fields["holder"].queryset = get_user_model().objects.filter(is_active=True).order_by(*PERSON_ORDER)
             self.fields["holder"].label = "Person"
         else:
             del self.fields["holder"]

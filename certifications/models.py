@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub import formatting
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.validators import validate_pdf_or_image
 from partners.models import Partner
@@ -235,9 +236,9 @@ def first_overlap(obtained_on: date, expires_on: date | None, others) -> "Holdin
 
 
 def overlap_message(clash: Holding) -> str:
-    until = f"{clash.expires_on:%d %b %Y}" if clash.expires_on else "without expiry"
+    until = f"{formatting.day(clash.expires_on)}" if clash.expires_on else "without expiry"
     return (
-        f"This person already holds this certification, valid from {clash.obtained_on:%d %b %Y} {'until ' if clash.expires_on else ''}"
+        f"This person already holds this certification, valid from {formatting.day(clash.obtained_on)} {'until ' if clash.expires_on else ''}"
         f"{until}, and the validity periods overlap. For a renewal, set the earlier holding's expiry date to the day "
         f"before the new one starts."
     )

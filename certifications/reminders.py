@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, each_batch, housekeeping, reminder
 
 from . import selectors, services
@@ -26,10 +27,10 @@ def threshold_for(days_left: int) -> int | None:
 
 def _when(days_left: int, expires_on: date) -> str:
     if days_left > 0:
-        return f"expires in {days_left} day{'s' if days_left != 1 else ''} ({expires_on:%d %b %Y})"
+        return f"expires in {days_left} day{'s' if days_left != 1 else ''} ({formatting.day(expires_on)})"
     if days_left == 0:
-        return f"expires today ({expires_on:%d %b %Y})"
-    return f"expired on {expires_on:%d %b %Y}"
+        return f"expires today ({formatting.day(expires_on)})"
+    return f"expired on {formatting.day(expires_on)}"
 
 
 @reminder("certification_expiring")

@@ -97,7 +97,7 @@ def compliance_overview(*, params, user: User, today: date) -> tuple[ComplianceO
         Partner.objects.filter(has_levels, archived=False)
         # Only what a row shows: the levels themselves come with their compliance in overview_rows.
         .select_related("manager", "program_status")
-        .only("name", "slug", "manager__username", "program_status__held_level_id", "program_status__target_level_id", "program_status__partner_id")
+        .only("name", "slug", "manager__username", "manager__first_name", "manager__last_name", "program_status__held_level_id", "program_status__target_level_id", "program_status__partner_id")
         .order_by("name", "pk")
     )
     filterset = ComplianceOverviewFilter(params or None, queryset=base, user=user)

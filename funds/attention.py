@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.db.models import Count, Min
 
+from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Role, user_roles
 from partners.health import health_fact
@@ -55,7 +56,7 @@ def overdue_invoices(user: User, today: date) -> list[AttentionItem]:
     return [
         AttentionItem(
             category="Overdue invoices",
-            title=f"{i.claim.allocation.partner.name}: invoice {i.number} ({i.amount} {i.currency}) unpaid",
+            title=f"{i.claim.allocation.partner.name}: invoice {i.number} ({formatting.money(i.amount, i.currency)}) unpaid",
             due=i.due_on,
             url=i.get_absolute_url(),
             overdue=True,
@@ -96,7 +97,7 @@ def invoice_due_events(user: User, today: date) -> list[CalendarEvent]:
     return [
         CalendarEvent(
             uid=f"invoice-due-{i.pk}-{i.due_on:%Y%m%d}@partnerhub",
-            title=f"Invoice due: {i.number} ({i.claim.allocation.partner.name}, {i.amount} {i.currency})",
+            title=f"Invoice due: {i.number} ({i.claim.allocation.partner.name}, {formatting.money(i.amount, i.currency)})",
             day=i.due_on,
             url=i.get_absolute_url(),
         )

@@ -7,6 +7,7 @@ the accounting group, whatever the number of claims or invoices.
 from collections.abc import Iterator
 from datetime import date
 
+from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, reminder
 
 from . import selectors
@@ -47,11 +48,11 @@ def _claim_deadline_reminder(claim) -> DueReminder:
         obj=claim,
         due_key=claim.claim_deadline.isoformat(),
         recipients=[partner.manager],
-        title=f'File the fund claim "{claim.title}" ({partner.name}) by {claim.claim_deadline:%d %b %Y}',
+        title=f'File the fund claim "{claim.title}" ({partner.name}) by {formatting.day(claim.claim_deadline)}',
         body=(
-            f"The claim of {claim.requested_amount} {claim.currency} against {partner.name}'s "
+            f"The claim of {formatting.money(claim.requested_amount, claim.currency)} against {partner.name}'s "
             f"{claim.allocation.kind.upper()} {claim.allocation.period_label} allocation is still a draft. "
-            f"Submit it in {claim.allocation.tool_name or 'the partner tool'} by {claim.claim_deadline:%d %b %Y}, "
+            f"Submit it in {claim.allocation.tool_name or 'the partner tool'} by {formatting.day(claim.claim_deadline)}, "
             f"or the funds for this activity are lost."
         ),
         url=claim.get_absolute_url(),
@@ -75,8 +76,8 @@ def _overdue_reminder(invoice, today: date, accounting) -> DueReminder:
         recipients=[*accounting, partner.manager],
         title=f"Invoice {invoice.number} to {partner.name} is {days} day{'s' if days != 1 else ''} overdue",
         body=(
-            f"VSHN invoice {invoice.number} of {invoice.amount} {invoice.currency} to {partner.name} "
-            f'(claim "{invoice.claim.title}") was due on {invoice.due_on:%d %b %Y} and is not marked paid.'
+            f"VSHN invoice {invoice.number} of {formatting.money(invoice.amount, invoice.currency)} to {partner.name} "
+            f'(claim "{invoice.claim.title}") was due on {formatting.day(invoice.due_on)} and is not marked paid.'
         ),
         url=invoice.get_absolute_url(),
     )

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from partnerhub import formatting
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
 
@@ -115,7 +116,7 @@ def fund_allocation_update(*, allocation_id: int, by: User, **fields) -> FundAll
         raise ValidationError({"currency": "The currency cannot change while the allocation has claims in another currency."})
     if allocation.amount is not None and allocation.amount < committed:
         raise ValidationError(
-            {"amount": f"Claims of {committed} {allocation.currency} are already approved; the allocation cannot be smaller."}
+            {"amount": f"Claims of {formatting.money(committed, allocation.currency)} are already approved; the allocation cannot be smaller."}
         )
     _save(allocation)
     # The stored claim deadlines follow a changed deadline rule.
@@ -187,13 +188,13 @@ def fund_claim_approve(*, claim_id: int, approved_amount: Decimal, by: User) -> 
     if approved_amount > claim.requested_amount:
         raise ValidationError(
             {
-                "approved_amount": f"The approved amount cannot be above the requested amount ({claim.requested_amount} {claim.currency})."
+                "approved_amount": f"The approved amount cannot be above the requested amount ({formatting.money(claim.requested_amount, claim.currency)})."
             }
         )
     remaining = fund_allocation_remaining(allocation=allocation, exclude_claim_id=claim.pk)
     if approved_amount > remaining:
         raise ValidationError(
-            {"approved_amount": f"Only {remaining} {allocation.currency} is left of the allocation {allocation.short_name}."}
+            {"approved_amount": f"Only {formatting.money(remaining, allocation.currency)} is left of the allocation {allocation.short_name}."}
         )
     claim.approved_amount = approved_amount
     claim.decided_at, claim.decided_by = timezone.now(), by
@@ -278,7 +279,7 @@ def invoice_mark_paid(*, invoice_id: int, paid_on: date, by: User) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)  # paid_by is read after the lock, fresh
     if invoice.paid_on is not None:
         raise ValidationError(
-            f"Invoice {invoice.number} was already marked paid on {invoice.paid_on:%d %b %Y} by {_who(invoice.paid_by)}."
+            f"Invoice {invoice.number} was already marked paid on {formatting.day(invoice.paid_on)} by {_who(invoice.paid_by)}."
         )
     if paid_on is None:
         raise ValidationError({"paid_on": "Enter the payment date."})

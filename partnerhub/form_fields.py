@@ -23,3 +23,19 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 if number not in _INT64:
                     raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
         return super()._check_values(value)
+
+
+class NativeDateInput(forms.DateInput):
+    """A real date picker (``type=date``): the browser shows it in the person's locale and sends an
+    ISO date, so nobody types mm/dd/yyyy. Every form's DateField uses it (install_native_date_inputs)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+def install_native_date_inputs() -> None:
+    """Every DateField of every form (app forms, django-filter, model forms) renders a date picker;
+    the admin keeps its own widget (it passes one). Idempotent."""
+    forms.DateField.widget = NativeDateInput

@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partnerhub.context_processors.navigation",
             ],
+            # Swiss formats in every template without {% load %}: |money |amount |day |moment |person
+            "builtins": ["partnerhub.templatetags.swiss"],
         },
     },
 ]
@@ -116,6 +118,8 @@ TIME_ZONE = env("TIME_ZONE", default="Europe/Zurich")
 # through gettext on every render (hundreds of lookups per list page) for the same English text.
 USE_I18N = False
 USE_TZ = True
+# Swiss formats (30.11.2026, 14:05, 480'000.00) for Django's own rendering: partnerhub/formats/en/.
+FORMAT_MODULE_PATH = ["partnerhub.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 
 from . import selectors
@@ -59,7 +60,7 @@ def risk_review_overdue(partner_ids: Sequence[int], today: date) -> dict[int, li
         .only("partner_id", "next_review_due")
     ):
         findings[review.partner_id].append(
-            HealthFinding("watch", f"Supplier risk review overdue since {review.next_review_due:%d %b %Y}")
+            HealthFinding("watch", f"Supplier risk review overdue since {formatting.day(review.next_review_due)}")
         )
     return findings
 

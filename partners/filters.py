@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
 from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.formatting import PERSON_ORDER
 
 from .models import Contact, Partner, PartnerType
 
@@ -10,7 +11,7 @@ from .models import Contact, Partner, PartnerType
 def _managers(request=None):
     # EXISTS on the partner.manager index, not a DISTINCT over a join with every partner.
     user_model = get_user_model()
-    return user_model.objects.filter(Exists(Partner.objects.filter(manager=OuterRef("pk")))).order_by("username")
+    return user_model.objects.filter(Exists(Partner.objects.filter(manager=OuterRef("pk")))).order_by(*PERSON_ORDER)
 
 
 class PartnerFilter(django_filters.FilterSet):

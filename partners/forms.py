@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from partnerhub.form_fields import ModelMultipleChoiceField
+from partnerhub.formatting import PERSON_ORDER
+from partnerhub.roles import Role
 
 from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
 
@@ -37,7 +40,13 @@ class PartnerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # Only people who can hold the role: partner managers and admins (and whoever holds it now).
+        holds_role = Q(groups__name=Role.PARTNER_MANAGER.value) | Q(is_superuser=True)
+        if self.instance.manager_id:
+            holds_role |= Q(pk=self.instance.manager_id)
+        self.fields["manager"].queryset = (
+            get_user_model().objects.filter(holds_role, is_active=True).distinct().order_by(*PERSON_ORDER)
+        )
         self.fields["name"].strip = True
 
     def clean_name(self) -> str:

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.conf import settings
 
+from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, reminder
 
 from . import selectors
@@ -22,10 +23,10 @@ def _contract_reminder(contract) -> DueReminder:
         obj=contract,
         due_key=contract.notice_deadline.isoformat(),
         recipients=[partner.manager],
-        title=f"Notice deadline for {contract.title} ({partner.name}) on {contract.notice_deadline:%d %b %Y}",
+        title=f"Notice deadline for {contract.title} ({partner.name}) on {formatting.day(contract.notice_deadline)}",
         body=(
             f'The {contract.get_kind_display()} "{contract.title}" with {partner.name} ends on '
-            f"{contract.end_date:%d %b %Y}. Give notice by {contract.notice_deadline:%d %b %Y} "
+            f"{formatting.day(contract.end_date)}. Give notice by {formatting.day(contract.notice_deadline)} "
             f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
         ),
         url=partner.get_absolute_url() + "#contracts",
@@ -56,8 +57,8 @@ def _risk_review_reminder(assessment) -> DueReminder:
         title=f"Supplier risk review due for {partner.name}",
         body=(
             f"The supplier risk assessment of {partner.name} ({assessment.get_risk_level_display()} risk, "
-            f"last assessed {assessment.assessed_on:%d %b %Y}) was due for review on "
-            f"{assessment.next_review_due:%d %b %Y}."
+            f"last assessed {formatting.day(assessment.assessed_on)}) was due for review on "
+            f"{formatting.day(assessment.next_review_due)}."
         ),
         url=partner.get_absolute_url() + "#risk",
     )

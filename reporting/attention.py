@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.db.models import Count, Min
 
+from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partners.health import health_fact
 
@@ -51,7 +52,7 @@ def license_reports_overdue(partner_ids: Sequence[int], today: date) -> dict[int
         late = (today - row["oldest"]).days
         severity = "at_risk" if late >= OVERDUE_AT_RISK_DAYS else "watch"
         what = "1 license report" if row["count"] == 1 else f"{row['count']} license reports"
-        findings[row["partner_id"]].append(HealthFinding(severity, f"{what} overdue, the oldest since {row['oldest']:%d %b %Y}"))
+        findings[row["partner_id"]].append(HealthFinding(severity, f"{what} overdue, the oldest since {formatting.day(row['oldest'])}"))
     return findings
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.formatting import PERSON_ORDER
 from partnerhub.input_bounds import parse_month as bounded_month
 from partners.models import Partner
 
@@ -20,7 +21,7 @@ def parse_month(value: str) -> date | None:
 
 
 def _managers(request=None):
-    return get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by("username")
+    return get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by(*PERSON_ORDER)
 
 
 class LicenseReportFilter(django_filters.FilterSet):

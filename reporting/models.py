@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub import formatting
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field
 from partners.models import Partner
@@ -183,7 +184,7 @@ class LicenseReportLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product}: {self.quantity} × {self.unit_price} {self.currency}"
+        return f"{self.product}: {self.quantity} × {formatting.money(self.unit_price, self.currency)}"
 
     def save(self, *args, **kwargs) -> None:
         self.line_total = (self.quantity or ZERO) * (self.unit_price or ZERO)

@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.db.models import F, Q
 from django.urls import reverse
 
+from partnerhub import formatting
 from partnerhub.reminders import DueReminder, already_sent, deliver_many, each, each_batch, housekeeping, reminder
 from partners.health import partner_health_refresh
 from partners.models import Partner
@@ -83,7 +84,7 @@ def license_report_due(today: date) -> Iterator[DueReminder]:
 def _report_due_reminder(report, today: date) -> DueReminder:
     weeks = (today - report.due_on).days // 7
     partner = report.partner
-    overdue = f"overdue since {report.due_on:%d %b %Y}" if report.due_on < today else f"due today ({report.due_on:%d %b %Y})"
+    overdue = f"overdue since {formatting.day(report.due_on)}" if report.due_on < today else f"due today ({formatting.day(report.due_on)})"
     return DueReminder(
         obj=report,
         due_key=f"w{weeks}",
@@ -174,12 +175,12 @@ def monthly_summary(today: date) -> int:
     dues = []
     for pk, user in todo.items():
         due_lines = [
-            f"- {r.partner.name}: license report for {r.month:%B %Y} due {r.due_on:%d %b %Y}"
+            f"- {r.partner.name}: license report for {r.month:%B %Y} due {formatting.day(r.due_on)}"
             + (" (overdue)" if r.due_on < today else "")
             for r in due_this_month[pk]
         ]
         change_lines = [
-            f"- {r.partner.name} ({r.month:%B %Y}): {r.total:,.2f} {r.currency}"
+            f"- {r.partner.name} ({r.month:%B %Y}): {formatting.money(r.total, r.currency)}"
             + (f", {r.change:+,.2f} against the month before" if r.change is not None else "")
             for r in changed_last_month[pk]
         ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from partnerhub import formatting
 from partnerhub.races import save_checked
 from partnerhub.reminders import DueReminder, deliver
 from partnerhub.roles import Role
@@ -190,8 +191,8 @@ def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement |
         return []
     reasons = []
     if report.total >= agreement.accounting_threshold:
-        reasons.append(f"the total {report.total:,.2f} {report.currency} reaches the threshold of "
-                       f"{agreement.accounting_threshold:,.2f} {agreement.currency}")
+        reasons.append(f"the total {formatting.money(report.total, report.currency)} reaches the threshold of "
+                       f"{formatting.money(agreement.accounting_threshold, agreement.currency)}")
     if report.previous_total and report.total > report.previous_total * (1 + Decimal(agreement.growth_alert_percent) / 100):
         reasons.append(f"it grew by {report.change_percent} % against the previous month "
                        f"(alert above {agreement.growth_alert_percent} %)")
@@ -207,9 +208,9 @@ def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[Us
         obj=report,
         due_key="submitted",
         recipients=recipients,
-        title=f"Upcoming license invoice: {report.partner.name}, {report.month:%B %Y}: {report.total:,.2f} {report.currency}",
+        title=f"Upcoming license invoice: {report.partner.name}, {report.month:%B %Y}: {formatting.money(report.total, report.currency)}",
         body=(f"The license report of {report.partner.name} for {report.month:%B %Y} was submitted with a total of "
-              f"{report.total:,.2f} {report.currency}; expect the partner's invoice. Accounting is told because "
+              f"{formatting.money(report.total, report.currency)}; expect the partner's invoice. Accounting is told because "
               + " and ".join(reasons) + "."),
         url=report.get_absolute_url(),
     )

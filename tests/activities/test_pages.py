@@ -218,7 +218,7 @@ class TestQuickLog:
         html = response.content.decode()
         assert "<html" not in html and 'id="timeline-body"' in html
         assert "Monthly sync" in html
-        assert f'data-testid="next-sync-date">{(today + timedelta(days=30)):%d %b %Y}<' in html
+        assert f'data-testid="next-sync-date">{(today + timedelta(days=30)):%d.%m.%Y}<' in html
         assert "hx-swap-oob" in html  # the health badge updates too
         activity = Activity.objects.get()
         assert activity.author == manager and activity.kind == "sync_meeting"

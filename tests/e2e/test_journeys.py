@@ -11,12 +11,14 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from partnerhub import formatting
+
 pytestmark = pytest.mark.e2e
 
 
 def shown(day: date) -> str:
-    """A date as the templates show it (Django's "d M Y")."""
-    return day.strftime("%d %b %Y")
+    """A date as the templates show it (partnerhub/formatting.py: Swiss "30.11.2026")."""
+    return formatting.day(day)
 
 
 def field(scope, label: str):
@@ -183,7 +185,7 @@ def test_marketing_plans_a_campaign_and_files_a_fund_claim(demo, sign_in, screen
 
     expect(page.get_by_role("heading", name="OpenShift day Basel: venue and catering")).to_be_visible()
     expect(page.get_by_test_id("claim-campaign")).to_have_text("OpenShift day Basel")
-    expect(page.get_by_test_id("requested-amount")).to_have_text(f"4500.00 {allocation.currency}")
+    expect(page.get_by_test_id("requested-amount")).to_have_text(formatting.money(4500, allocation.currency))
     expect(page.locator("#claim")).to_contain_text("Red Hat")
     expect(page.locator("#step-submit")).to_be_visible()  # a draft, ready to be submitted in the partner's tool
     screenshot("marketing")

@@ -256,7 +256,7 @@ class TestLifecycleThroughPages:
         "amount,message",
         [
             ("1200.00", "above the requested amount"),
-            ("900.00", "Only 800.00 CHF is left"),
+            ("900.00", "Only CHF 800.00 is left"),
             ("0", "greater than zero"),
             ("-5", "greater than zero"),
             ("10.001", "at most 2 decimal places"),

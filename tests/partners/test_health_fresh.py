@@ -82,7 +82,7 @@ def test_report_submitted(accounting_client, today, django_capture_on_commit_cal
     swept(report.partner)
     assert health_on_page(accounting_client, report.partner) == (
         "Watch",
-        [f"1 license report overdue, the oldest since {report.due_on:%d %b %Y}"],
+        [f"1 license report overdue, the oldest since {report.due_on:%d.%m.%Y}"],
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert accounting_client.post(reverse("reporting:report-submit", args=[report.pk])).status_code == 302
@@ -147,7 +147,7 @@ def test_risk_assessment_saved(manager_client, today, django_capture_on_commit_c
     swept(partner)
     assert health_on_page(manager_client, partner) == (
         "Watch",
-        [f"Supplier risk review overdue since {old.next_review_due:%d %b %Y}"],
+        [f"Supplier risk review overdue since {old.next_review_due:%d.%m.%Y}"],
     )
     data = {
         "risk_level": "low",
@@ -183,7 +183,7 @@ def test_deal_registration_approved(sales_client, today, django_capture_on_commi
     assert response.status_code == 302
     assert health_on_page(sales_client, registration.partner) == (
         "Watch",
-        [f"Deal registration for Muster AG expires on {expires:%d %b %Y}"],
+        [f"Deal registration for Muster AG expires on {expires:%d.%m.%Y}"],
     )
 
 
@@ -219,7 +219,7 @@ def test_partner_restored_from_the_archive(manager_client, today, django_capture
         assert manager_client.post(reverse("partners:archive", args=[partner.slug]), {"archived": "0"}).status_code == 302
     assert health_on_page(manager_client, partner) == (
         "At risk",
-        [f"1 license report overdue, the oldest since {report.due_on:%d %b %Y}"],
+        [f"1 license report overdue, the oldest since {report.due_on:%d.%m.%Y}"],
     )
 
 

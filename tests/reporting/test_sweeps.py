@@ -49,7 +49,7 @@ class TestReportDueReminder:
         assert run_reminder("license_report_due", date(2026, 2, 17)) == 1  # a week overdue
         assert set(ReminderSent.objects.values_list("due_key", flat=True)) == {"w0", "w1"}
         assert Notification.objects.filter(recipient=manager, kind="license_report_due").count() == 2
-        assert "overdue since 10 Feb 2026" in mailoutbox[-1].subject
+        assert "overdue since 10.02.2026" in mailoutbox[-1].subject
         report.status = LicenseReport.Status.SUBMITTED
         report.save()
         assert run_reminder("license_report_due", date(2026, 3, 1)) == 0
@@ -92,7 +92,7 @@ class TestMonthlySummary:
         assert run_housekeeping("monthly_summary", date(2026, 3, 1)) == 0
         assert run_housekeeping("monthly_summary", date(2026, 3, 2)) == 0
         body = Notification.objects.get(recipient=manager, kind="monthly_summary").body
-        assert "license report for February 2026 due 10 Mar 2026" in body
+        assert "license report for February 2026 due 10.03.2026" in body
         assert "120.00 CHF, +20.00 against the month before" in body
         assert run_housekeeping("monthly_summary", date(2026, 3, 20)) == 0  # not mid-month
         assert run_housekeeping("monthly_summary", date(2026, 4, 1)) == 1  # next month again
