@@ -3,7 +3,11 @@ import logging
 import time
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from .log_format import request_id_from, request_id_var
+from .metrics import DB_QUERIES
 
 access_log = logging.getLogger("partnerhub.access")
 
@@ -29,11 +33,12 @@ def client_address(remote_addr: str, forwarded_for: str, trusted_proxies: int) -
 
 
 class ProbeMiddleware:
-    """Answers /healthz before anything else runs.
+    """Answers /healthz and /metrics before anything else runs.
 
-    Kubelet and container probes call the app server over plain HTTP, by pod IP: they must not be
-    redirected to HTTPS (SecurityMiddleware) or refused for an unknown Host (ALLOWED_HOSTS). The
-    probe only reports; it reads nothing of the user's and changes nothing.
+    Kubelet and container probes, and Prometheus, call the app server over plain HTTP, by pod IP:
+    they must not be redirected to HTTPS (SecurityMiddleware) or refused for an unknown Host
+    (ALLOWED_HOSTS). The probe only reports; it reads nothing of the user's and changes nothing.
+    /metrics answers only with the bearer token (partnerhub/metrics.py).
     """
 
     def __init__(self, get_response):
@@ -44,6 +49,10 @@ class ProbeMiddleware:
             from .views import healthz
 
             return healthz(request)
+        if request.path == "/metrics":
+            from .metrics import metrics_view
+
+            return metrics_view(request)
         return self.get_response(request)
 
 
@@ -52,6 +61,10 @@ class ClientAddressMiddleware:
 
     One place for it, so login throttling (django-axes reads REMOTE_ADDR), the sign-in records and
     the access log all see the same address. Then writes one access-log line per request.
+
+    Also the request id (X-Request-ID from the proxy, or a new one): every log line of the request
+    carries it (partnerhub/log_format.py) and the response returns it. And the request's database
+    queries: counted for the access log and the per-view metric (partnerhub/metrics.py).
     """
 
     def __init__(self, get_response):
@@ -61,21 +74,47 @@ class ClientAddressMiddleware:
         meta = request.META
         meta["PARTNERHUB_PEER_ADDR"] = peer = meta.get("REMOTE_ADDR", "")
         meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXY_COUNT)
-        started = time.monotonic()
-        response = self.get_response(request)
-        path = request.path
-        match = getattr(request, "resolver_match", None)
-        if match is not None and match.kwargs.get("token"):
-            path = path.replace(str(match.kwargs["token"]), "[token]")  # a feed's secret stays out of logs
-        access_log.info(
-            '%s "%s %s" %s %.0fms',
-            meta["REMOTE_ADDR"],
-            request.method,
-            path[:500],
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-        return response
+        request.request_id = request_id = request_id_from(meta.get("HTTP_X_REQUEST_ID"))
+        token = request_id_var.set(request_id)
+        queries = [0]
+
+        def count_query(execute, sql, params, many, context):
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        try:
+            started = time.monotonic()
+            with connection.execute_wrapper(count_query):
+                response = self.get_response(request)
+            duration_ms = (time.monotonic() - started) * 1000
+            path = request.path
+            match = getattr(request, "resolver_match", None)
+            if match is not None and match.kwargs.get("token"):
+                path = path.replace(str(match.kwargs["token"]), "[token]")  # a feed's secret stays out of logs
+            view = match.view_name if match is not None else "<unresolved>"
+            DB_QUERIES.labels(view=view).observe(queries[0])
+            response["X-Request-ID"] = request_id
+            access_log.info(
+                '%s "%s %s" %s %.0fms',
+                meta["REMOTE_ADDR"],
+                request.method,
+                path[:500],
+                response.status_code,
+                duration_ms,
+                extra={
+                    "request_id": request_id,
+                    "client": meta["REMOTE_ADDR"],
+                    "method": request.method,
+                    "path": path[:500],
+                    "status": response.status_code,
+                    "duration_ms": round(duration_ms, 1),
+                    "view": view,
+                    "db_queries": queries[0],
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
 
 
 class SessionIdleTimeoutMiddleware:

@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from . import metrics
 from .models import Notification, ReminderSent, SweepStatus
 from .notifications import active_recipients, emails_for, notifications_for, notify
 
@@ -112,6 +113,7 @@ def deliver(kind: str, due: DueReminder) -> bool:
             notify(recipients=recipients, kind=kind, title=due.title, body=due.body, url=due.url)
     except IntegrityError:
         return False
+    metrics.increment("partnerhub_reminders_sent", kind=kind)
     return True
 
 
@@ -190,7 +192,10 @@ def _deliver_chunk(kind: str, dues: Sequence[DueReminder]) -> int:
             Notification.objects.bulk_create([n for item in delivered for n in item.notifications])
     except Exception:  # the database failed (the emails may be out): the next run retries the whole chunk
         logger.exception("Delivering %d %s reminders failed; they will be retried on the next run", len(outgoing), kind)
+        metrics.increment("partnerhub_reminders_failed", len(outgoing), kind=kind, stage="database")
         return 0
+    metrics.increment("partnerhub_reminders_sent", len(delivered), kind=kind)
+    metrics.increment("partnerhub_reminders_failed", len(failed), kind=kind, stage="send")
     return len(delivered)
 
 
@@ -215,6 +220,7 @@ def _prepare(kind: str, due: DueReminder) -> _Outgoing | None:
         )
     except Exception:
         logger.exception("Reminder %s for %r failed; it will be retried on the next run", kind, due.obj)
+        metrics.increment("partnerhub_reminders_failed", kind=kind, stage="render")
         return None
 
 
@@ -471,6 +477,10 @@ def _savepoint_if_in_transaction():
 def _record(outcome: SweepOutcome) -> None:
     """The sweep's SweepStatus row: when it last ran, succeeded and failed (with the error) for the admin."""
     now = timezone.now()
+    metrics.increment("partnerhub_sweep_runs", sweep=outcome.name, outcome="failure" if outcome.failed else "success")
+    if outcome.kind == "reminder":
+        metrics.increment("partnerhub_reminders_failed", len(outcome.object_failures), kind=outcome.name, stage="object")
+        metrics.increment("partnerhub_reminders_failed", 1 if outcome.error else 0, kind=outcome.name, stage="sweep")
     values: dict = {"last_run_at": now, "last_count": outcome.count}
     if outcome.failed:
         first = outcome.object_failures[0] if outcome.object_failures and not outcome.error else None

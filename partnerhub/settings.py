@@ -295,3 +295,28 @@ OIDC_ROLE_CLAIM = env("OIDC_ROLE_CLAIM", default="roles")
 OIDC_GROUP_MAP = env.dict("OIDC_GROUP_MAP", default={})
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour today: a URL typed without scheme is https.
 FORM_RENDERER = "partnerhub.form_renderer.JinjaWidgetRenderer"
+
+# --- Monitoring and logs (README "Monitoring"; deploy/) ---------------------------------------
+# GET /metrics with "Authorization: Bearer $METRICS_TOKEN" (partnerhub/metrics.py); unset: no /metrics.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Where the shared counters (tasks, reminders, sweep runs) live; default: the broker's Redis.
+METRICS_REDIS_URL = env("METRICS_REDIS_URL", default="")
+INSTALLED_APPS.append("django_prometheus")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # no database query at start
+# Request latency, responses and exceptions per view: after the probes (not counted), and the
+# "after" half just inside Axes, which stays last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("partnerhub.middleware.ProbeMiddleware") + 1, "django_prometheus.middleware.PrometheusBeforeMiddleware"
+)
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "django_prometheus.middleware.PrometheusAfterMiddleware")
+if env("PROMETHEUS_MULTIPROC_DIR", default=""):
+    # gunicorn's workers (and any other process of the pod) write their metrics here; gunicorn
+    # empties it at start (partnerhub/gunicorn_conf.py). It must exist before the first metric.
+    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
+# JSON lines on stdout in production, each with the request id (partnerhub/log_format.py); text in development.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "partnerhub.log_format.JsonFormatter"}}
+    LOGGING["handlers"]["console"].update(formatter="json", stream="ext://sys.stdout")
+# Celery keeps Django's logging (JSON lines too) instead of installing its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

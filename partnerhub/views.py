@@ -33,6 +33,10 @@ def _broker_status() -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    if request.GET.get("probe") == "live":
+        # The liveness probe: the process answers. A database outage must not restart every pod
+        # (readiness, without the parameter, takes them out of the Service instead).
+        return JsonResponse({"status": "ok"})
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
