@@ -219,6 +219,10 @@ class CalendarFeedToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token")
     token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The feed's ETag (a hash of its events) and when it last changed: calendar apps poll with
+    # If-None-Match / If-Modified-Since and get 304 Not Modified while nothing changed (reporting/ics.py).
+    etag = models.CharField(max_length=64, blank=True, editable=False)
+    modified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"

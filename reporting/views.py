@@ -8,9 +8,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from partnerhub.attention import ATTENTION_PROVIDERS, AttentionItem
 from partnerhub.csv_export import csv_response
@@ -22,9 +21,8 @@ from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
-from . import overview, selectors, services
+from . import ics, overview, selectors, services
 from .forms import AgreementForm, ReportCreateForm, ReportLineForm
-from .ics import build_calendar
 from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
 
 logger = logging.getLogger(__name__)
@@ -272,7 +270,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     token = CalendarFeedToken.objects.filter(user=request.user).first()
-    feed_url = request.build_absolute_uri(reverse("reporting:calendar-feed", args=[token.token])) if token else ""
+    feed_url = ics.feed_url(token) if token else ""  # on PARTNERHUB_SITE_URL, whatever the proxy says
     return render(request, "reporting/calendar.html", {"token": token, "feed_url": feed_url})
 
 
@@ -286,12 +284,9 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required  # calendar apps cannot sign in: the secret token in the URL is the credential
-@require_GET
+@require_safe  # GET and HEAD
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
     if feed is None:
         raise Http404("Unknown calendar feed")
-    response = HttpResponse(build_calendar(feed.user, timezone.localdate()), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="partnerhub.ics"'
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    return ics.feed_response(request, feed, timezone.localdate())  # ETag, Last-Modified, 304
