@@ -60,7 +60,7 @@ def activity_feed(request: HttpRequest) -> HttpResponse:
             ["Date", "Partner", "Kind", "Subject", "Author", "Follow-up", "Follow-up done", "Notes"],
             (
                 [a.occurred_on.isoformat(), a.partner.name, a.get_kind_display(), a.subject,
-                 a.author.get_username() if a.author else "", a.follow_up_on.isoformat() if a.follow_up_on else "",
+                 a.author, a.follow_up_on.isoformat() if a.follow_up_on else "",
                  "yes" if a.follow_up_done else "no", a.notes]
                 for a in activities.iterator(chunk_size=1000)
             ),
@@ -186,7 +186,7 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "sync-meetings.csv",
             ["Partner", "Partner manager", "Cadence", "Last sync meeting", "Next due", "Days overdue"],
-            ([p.name, p.manager.get_username() if p.manager else "", p.get_sync_cadence_display(),
+            ([p.name, p.manager, p.get_sync_cadence_display(),
               s.last_sync.isoformat() if s.last_sync else "", s.next_due.isoformat(), s.overdue_days] for p, s in rows),
         )
     # The page shows the first SYNC_LIST_LIMIT of each list (filter by manager to narrow it); the CSV has all.
@@ -203,7 +203,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "opportunities.csv",
             ["Partner", "End customer", "Title", "Value", "Currency", "Stage", "Expected close", "Owner"],
             ([o.partner.name, o.end_customer, o.title, o.value, o.currency, o.get_stage_display(),
-              o.expected_close.isoformat() if o.expected_close else "", o.owner.get_username() if o.owner else ""]
+              o.expected_close.isoformat() if o.expected_close else "", o.owner]
              for o in opportunities.iterator(chunk_size=1000)),
         )
     return render(request, "activities/opportunity_list.html",
@@ -246,8 +246,8 @@ def _registration_csv(filename: str, registrations) -> HttpResponse:
         filename,
         ["Partner", "Registration ID", "Customer", "Products", "Value", "Currency", "Status", "Submitted", "Expires", "Owner"],
         ([r.partner.name, r.registration_id, r.customer, r.products, r.value, r.currency, r.get_status_display(),
-          r.submitted_at.isoformat() if r.submitted_at else "", r.expires_on.isoformat() if r.expires_on else "",
-          r.owner.get_username() if r.owner else ""] for r in registrations.iterator(chunk_size=1000)),
+          r.submitted_at, r.expires_on.isoformat() if r.expires_on else "",
+          r.owner] for r in registrations.iterator(chunk_size=1000)),
     )
 
 
@@ -335,8 +335,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
              "Brand checked by", "Brand checked at", "PR guidelines approved"],
             ([c.title, c.get_kind_display(), "; ".join(p.name for p in c.partners.all()), c.get_status_display(),
               c.starts_on.isoformat(), c.ends_on.isoformat() if c.ends_on else "", c.quarter, c.budget, c.currency, c.leads,
-              c.attendees, c.brand_checked_by.get_username() if c.brand_checked_by else "",
-              c.brand_checked_at.isoformat() if c.brand_checked_at else "", "yes" if c.pr_guidelines_approved else "no"]
+              c.attendees, c.brand_checked_by,
+              c.brand_checked_at, "yes" if c.pr_guidelines_approved else "no"]
              for c in campaigns.iterator(chunk_size=500)),
         )
     return render(request, "activities/campaign_list.html",

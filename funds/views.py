@@ -447,7 +447,7 @@ def _invoice_csv_row(i: Invoice, today) -> list:
         i.currency,
         _money(i.amount),
         i.paid_on or "",
-        i.paid_by.get_username() if i.paid_by else "",
+        i.paid_by,
         _invoice_state(i, today),
     ]
 

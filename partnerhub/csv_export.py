@@ -1,11 +1,29 @@
-"""CSV responses for every list. Cells that a spreadsheet would run as a formula are defused."""
+"""CSV responses for every list, written so spreadsheets read them right.
+
+- UTF-8 with a byte-order mark: Excel and LibreOffice then read "Zürich", not "ZÃ¼rich".
+- Every cell quoted: a spreadsheet that splits on ";" cannot turn ``x;=1+1;y`` into a formula.
+- Only real formulas are defused (a leading ``=`` or ``@``, a leading tab or carriage return, or
+  ``+``/``-`` followed by something other than a number), with a leading apostrophe; phone numbers
+  (``+41 44 123 45 67``) and negative numbers (``-3620.00``) stay values.
+- Dates ISO (``2026-11-30``), times in Europe/Zurich without offset or microseconds
+  (``2026-11-30 14:05:09``), people by full name (partnerhub/formatting.py), None as "".
+"""
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import StreamingHttpResponse
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from . import formatting
+
+BOM = "\ufeff"
+_ALWAYS_FORMULA = ("=", "@", "\t", "\r")
+# After a leading + or -: a number, a phone number or a range of them is a value, not a formula.
+_SIGNED_VALUE = re.compile(r"[+-][\d\s.,'()/+-]*\d[\d\s.,'()/+-]*")
 
 
 class _Echo:
@@ -13,19 +31,37 @@ class _Echo:
         return value
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return "" if value is None else value
+def is_formula(text: str) -> bool:
+    if text.startswith(_ALWAYS_FORMULA):
+        return True
+    return text.startswith(("+", "-")) and len(text) > 1 and not _SIGNED_VALUE.fullmatch(text)
+
+
+def cell(value: object) -> str:
+    """One value as its CSV text (see the module docstring)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return formatting.csv_datetime(value)
+    if isinstance(value, date):
+        return formatting.csv_date(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, AbstractBaseUser):
+        return formatting.person(value)
+    text = str(value)
+    return "'" + text if is_formula(text) else text
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def lines():
-        yield writer.writerow(header)
+        yield BOM + writer.writerow(header)
         for row in rows:
-            yield writer.writerow([_safe(value) for value in row])
+            yield writer.writerow([cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

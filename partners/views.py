@@ -35,7 +35,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
                     p.name,
                     "; ".join(t.name for t in p.types.all()),
                     p.get_stage_display(),
-                    p.manager.get_username() if p.manager else "",
+                    p.manager,
                     p.program_level,
                     p.get_sync_cadence_display(),
                     p.website,

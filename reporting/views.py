@@ -78,7 +78,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             (
                 [r.partner.name, f"{r.month:%Y-%m}", r.get_status_display(), r.due_on.isoformat(), r.currency, f"{r.total:.2f}",
                  "" if r.previous_total is None else f"{r.previous_total:.2f}", "" if r.change is None else f"{r.change:.2f}",
-                 r.submitted_at.isoformat() if r.submitted_at else ""]
+                 r.submitted_at]
                 for r in reports.iterator(chunk_size=500)
             ),
         )
@@ -233,8 +233,8 @@ def health(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(
             "partner-health.csv", ["Partner", "Health", "Partner manager", "Reasons", "Checked at"],
-            ([p.name, p.get_health_display(), p.manager.get_username() if p.manager else "", "; ".join(p.health_reasons),
-              p.health_checked_at.isoformat() if p.health_checked_at else ""] for p in partners.iterator(chunk_size=500)),
+            ([p.name, p.get_health_display(), p.manager, "; ".join(p.health_reasons),
+              p.health_checked_at] for p in partners.iterator(chunk_size=500)),
         )
     page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)})

@@ -21,7 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 20
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def holding_post(cert, **overrides):

@@ -25,7 +25,7 @@ PDF = b"%PDF-1.4 proof"
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def claim_post(allocation, /, **overrides):

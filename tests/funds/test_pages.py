@@ -20,7 +20,7 @@ NOT_WRITERS_OF_CLAIMS = ["sales_client", "accounting_client", "outsider_client"]
 
 def csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def allocation_post(partner, **overrides):

@@ -77,7 +77,7 @@ class TestPartnerList:
         PartnerFactory(name="Filtered Out", stage="prospect")
         response = sales_client.get(reverse("partners:list"), {"stage": "active", "format": "csv"})
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert rows[0][0] == "Name"
         names = sorted(row[0] for row in rows[1:])
         assert names == ["'=cmd|' /C calc'!A0", "Exported AG"]  # formula defused
@@ -249,10 +249,10 @@ class TestContacts:
         ContactFactory(partner=partner, first_name="Heidi", last_name="Muster", email="heidi@example.com", phone="+41 1")
         ContactFactory(first_name="Other", last_name="Person")
         response = outsider_client.get(reverse("partners:partner-contacts", args=[partner.slug]), {"format": "csv"})
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert [r[1] for r in rows[1:]] == ["Heidi"]
         response = outsider_client.get(reverse("partners:contacts"), {"format": "csv"})
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert len(rows) == 3
         response = outsider_client.get(reverse("partners:partner-contacts", args=[partner.slug]), {"format": "vcf"})
         body = response.content.decode()

@@ -21,7 +21,7 @@ NON_WRITERS = ["sales_client", "marketing_client", "outsider_client"]
 
 
 def csv_rows(response):
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def line_post(**overrides):
