@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/base.t
 DEV_ENV := DJANGO_DEBUG=true
 PORT ?= 8000
 
-.PHONY: install run test lint lock migrate seed bench e2e clean rehearsal
+.PHONY: install run test lint lock migrate seed bench e2e clean rehearsal deploy-check
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -39,6 +39,10 @@ lint: install
 
 lock:  ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header dev.in -o dev.txt
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header deploy-tools.in -o deploy-tools.txt
+
+deploy-check: install  ## deploy/ rendered, validated offline against the Kubernetes schemas, checkov, invariants; see README
+	scripts/deploy-check
 
 rehearsal: install  ## production rehearsal: runtime-only venv, PostgreSQL, Redis, 2 gunicorns behind nginx (TLS), SMTP; see README
 	.ci/rehearsal
