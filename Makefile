@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/base.txt | cksum | cut -d' ' -f1)
 DEV_ENV := DJANGO_DEBUG=true
 PORT ?= 8000
+# Two xdist workers on two cores; tests sharing Chromium or the Celery worker's Redis stay together
+# (tests/conftest.py). PYTEST_ARGS="-p no:xdist" runs serially.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: install run test lint lock migrate seed bench e2e clean rehearsal deploy-check
 

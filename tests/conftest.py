@@ -12,6 +12,7 @@ from django.test import Client
 
 from partnerhub.roles import Role
 
+from . import helpers
 from .factories import UserFactory
 
 # django-zeal: an N+1 (the same relation loaded lazily for several rows of one queryset, or get()
@@ -31,6 +32,39 @@ ZEAL_ALLOWLIST: list[dict[str, str]] = [
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_zeal: run without N+1 detection (give the reason in the test)")
+    # SQLite (the everyday run) builds the test tables straight from the models: migrating from
+    # zero cost about 10 s per run and per xdist worker. The PostgreSQL run (CI) keeps migrating
+    # from zero, so every migration, data migration and PostgreSQL-only index is exercised there;
+    # tests/partnerhub/test_migrations.py also migrates a fresh SQLite file from zero.
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        config.option.nomigrations = True
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`make test` runs `-n auto --dist loadgroup`), tests that share one outside
+    resource run in one worker: the browser journeys (one Chromium at a time on two cores) and the
+    real Celery worker tests (one Redis database, purged at start)."""
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif "celery_on_redis" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """Without migrations, the rows the data migrations add (role groups, partner types) are
+    added by the migrations' own functions, so tests see what a migrated database holds."""
+    if not request.config.option.nomigrations:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        importlib.import_module("partnerhub.migrations.0002_role_groups").create_groups(apps, None)
+        importlib.import_module("partners.migrations.0002_partner_types").create_types(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -57,7 +91,7 @@ def _zeal_n_plus_one(_zeal_patched, request, settings, monkeypatch):
 
     settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
     settings.ZEAL_ALLOWLIST = ZEAL_ALLOWLIST
-    for name in ("run_reminder", "run_housekeeping"):
+    for name in ("run_reminder", "run_housekeeping", "collect_due", "deliver_digest"):
         original = getattr(reminders, name)
 
         def watched(*args, _original=original, **kwargs):
@@ -171,6 +205,8 @@ def celery_on_redis():
         task_always_eager=False,
         worker_prefetch_multiplier=1,
     )
+    helpers.forget_broker_connections(celery_app)
     celery_app.control.purge()  # nothing left over from an earlier, interrupted run
     yield celery_app
     celery_app.conf.update(previous)
+    helpers.forget_broker_connections(celery_app)

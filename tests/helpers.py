@@ -27,3 +27,13 @@ def run_at_once(*targets, timeout: float = 120) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+
+
+def forget_broker_connections(celery_app) -> None:
+    """Celery keeps its connection and producer pools from the first publish and, per thread, the
+    result backend it first saw. A test that changes broker_url or result_backend must drop them,
+    or publishing goes on to the old broker (e.g. the in-memory one the tests' own writes published
+    "deliver the outbox" to) while the worker reads the new one."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._local.__dict__.pop("backend", None)

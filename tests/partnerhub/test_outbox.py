@@ -26,6 +26,7 @@ from reporting import services as reporting_services
 from reporting.models import LicenseReport
 
 from ..factories import PartnerFactory
+from ..helpers import forget_broker_connections
 from ..reporting.factories import AgreementFactory, ReportFactory
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -96,12 +97,10 @@ def unreachable_broker():
     """Points the Celery app at a broker address where nothing listens, then restores it."""
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = f"redis://127.0.0.1:{_free_port()}/0"
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    forget_broker_connections(celery_app)
     yield
     celery_app.conf.broker_url = previous
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    forget_broker_connections(celery_app)
 
 
 def _use_smtp(settings, port: int) -> None:
