@@ -10,7 +10,16 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from partnerhub import formatting
-from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partnerhub.attention import (
+    AttentionItem,
+    CalendarEvent,
+    HealthFinding,
+    ItemAction,
+    attention_provider,
+    calendar_provider,
+    health_check,
+)
+from partnerhub.roles import Action, user_can
 from partners.health import health_fact
 from partners.models import Partner
 
@@ -38,6 +47,7 @@ def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
     # Pick the 50 most urgent before building items: a manager with hundreds of partners due
     # would otherwise pay a URL reversal and a label for every one of them.
     due.sort(key=lambda p: (statuses[p.pk].next_due, p.pk))
+    may_log = user_can(user, Action.LOG_ACTIVITIES)
     return [
         AttentionItem(
             category="Sync meetings",
@@ -45,6 +55,8 @@ def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
             due=statuses[p.pk].next_due,
             url=p.get_absolute_url() + "#timeline",
             overdue=statuses[p.pk].overdue,
+            why="Regular syncs keep the partnership from drifting (partner health).",
+            actions=(ItemAction("Log the sync meeting", p.get_absolute_url() + "#timeline"),) if may_log else (),
         )
         for p in due[:50]
     ]
@@ -57,10 +69,15 @@ def my_follow_ups(user: User, today: date) -> list[AttentionItem]:
     return [
         AttentionItem(
             category="My follow-ups",
-            title=f"{a.partner.name}: {a.subject}",
+            title=f"{a.partner.name}: follow up on “{a.subject}”",
             due=a.follow_up_on,
-            url=reverse("activities:follow-ups"),
+            url=a.partner.get_absolute_url() + "#timeline",
             overdue=a.follow_up_on < today,
+            why="You promised it.",
+            actions=(
+                ItemAction("Mark done", reverse("activities:follow-up-done", args=[a.pk]), post=True, fields=(("next", "/"),)),
+                ItemAction("All my follow-ups", reverse("activities:follow-ups")),
+            ),
         )
         for a in activities
     ]
@@ -78,6 +95,8 @@ def deal_registrations_expiring(user: User, today: date) -> list[AttentionItem]:
             title=f"{r.partner.name}: registration for {r.customer} expires",
             due=r.expires_on,
             url=reverse("activities:registration-edit", kwargs={"pk": r.pk}),
+            overdue=r.expires_on < today,
+            why="An expired registration loses the deal protection; ask the partner for an extension.",
         )
         for r in registrations[:50]
     ]

@@ -47,6 +47,7 @@ def my_certifications_expiring(user: User, today: date) -> list[AttentionItem]:
             due=h.expires_on,
             url=reverse("certifications:holding-edit", kwargs={"pk": h.pk}),
             overdue=h.expires_on < today,
+            why="Partner levels count valid certifications.",
         )
         for h in holdings.order_by("expires_on")[:50]
     ]

@@ -6,10 +6,19 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Min
+from django.urls import reverse
 
 from partnerhub import formatting
-from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
-from partnerhub.roles import Role, user_roles
+from partnerhub.attention import (
+    AttentionItem,
+    CalendarEvent,
+    HealthFinding,
+    ItemAction,
+    attention_provider,
+    calendar_provider,
+    health_check,
+)
+from partnerhub.roles import Action, Role, user_can, user_roles
 from partners.health import health_fact
 
 from . import selectors
@@ -45,6 +54,8 @@ def fund_claim_deadlines(user: User, today: date) -> list[AttentionItem]:
             title=f'{c.allocation.partner.name}: file the claim "{c.title}"',
             due=c.claim_deadline,
             url=c.get_absolute_url(),
+            overdue=c.claim_deadline < today,
+            why="Funds not claimed by the partner's deadline are lost.",
         )
         for c in claims.order_by("claim_deadline", "id")[:50]
     ]
@@ -53,6 +64,7 @@ def fund_claim_deadlines(user: User, today: date) -> list[AttentionItem]:
 @attention_provider("overdue_invoices")
 def overdue_invoices(user: User, today: date) -> list[AttentionItem]:
     invoices = _invoices_for(selectors.overdue_invoices(today=today).select_related("claim__allocation__partner"), user)
+    may_mark_paid = user_can(user, Action.MANAGE_ACCOUNTING)
     return [
         AttentionItem(
             category="Overdue invoices",
@@ -60,6 +72,11 @@ def overdue_invoices(user: User, today: date) -> list[AttentionItem]:
             due=i.due_on,
             url=i.get_absolute_url(),
             overdue=True,
+            why="Money the partner owes VSHN.",
+            actions=(
+                ItemAction("Mark paid today", reverse("funds:invoice-paid", args=[i.pk]), post=True,
+                           fields=(("paid_on", today.isoformat()), ("next", "/"))),
+            ) if may_mark_paid else (),
         )
         for i in invoices.order_by("due_on", "id")[:50]
     ]

@@ -17,12 +17,25 @@ from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
+class ItemAction:
+    """A button on an inbox item: a link (GET) or a one-click POST with hidden fields.
+    Providers add an action only where the user's role may take it."""
+
+    label: str
+    url: str
+    post: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class AttentionItem:
     category: str  # e.g. "Sync meetings", "Certifications"
     title: str
     due: date | None
     url: str
     overdue: bool = False
+    why: str = ""  # why it matters, in words: "Miss it and the contract renews for another term"
+    actions: tuple[ItemAction, ...] = ()
 
 
 @dataclass(frozen=True)

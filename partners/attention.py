@@ -31,6 +31,8 @@ def contract_notices(user: User, today: date) -> list[AttentionItem]:
             title=f"{c.partner.name}: give notice on {c.title}",
             due=c.notice_deadline,
             url=c.partner.get_absolute_url() + "#contracts",
+            overdue=c.notice_deadline < today,
+            why="Miss the notice deadline and the contract runs on for another term.",
         )
         for c in contracts.order_by("notice_deadline")[:50]
     ]
@@ -46,6 +48,7 @@ def risk_reviews(user: User, today: date) -> list[AttentionItem]:
             due=r.next_review_due,
             url=r.partner.get_absolute_url() + "#risk",
             overdue=r.next_review_due < today,
+            why="The supplier security policy asks for a review on this date.",
         )
         for r in reviews.order_by("next_review_due")[:50]
     ]

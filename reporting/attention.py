@@ -35,6 +35,7 @@ def license_reports_due(user: User, today: date) -> list[AttentionItem]:
             due=r.due_on,
             url=r.get_absolute_url(),
             overdue=r.due_on < today,
+            why="License revenue is invoiced from the partner's report.",
         )
         for r in reports.select_related("partner").order_by("due_on", "id")[:50]
     ]

@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 
 urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
     path("attention/<slug:name>/", views.attention_panel, name="attention-panel"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_create, name="report-create"),

@@ -23,6 +23,7 @@ from partners.models import Partner
 
 from . import ics, overview, selectors, services
 from .forms import AgreementForm, ReportCreateForm, ReportLineForm
+from .inbox import inbox_for
 from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by its own htmx request, so the dashboard's query count does not grow with the apps."""
     notifications = list(Notification.objects.filter(recipient=request.user, read_at__isnull=True)[:5])
     return render(request, "reporting/dashboard.html", {"panels": sorted(ATTENTION_PROVIDERS), "notifications": notifications})
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The dashboard's ranked inbox (reporting/inbox.py): one htmx request after the page, so the
+    dashboard itself stays at three queries; the providers' queries are fixed per provider."""
+    today = timezone.localdate()
+    template = "reporting/_inbox.html" if request.htmx else "reporting/inbox_page.html"
+    return render(request, template, {"inbox": inbox_for(request.user, today), "today": today})
 
 
 def attention_panel(request: HttpRequest, name: str) -> HttpResponse:

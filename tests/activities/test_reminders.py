@@ -146,7 +146,7 @@ class TestAttention:
         ActivityFactory(author=sales, follow_up_on=today, follow_up_done=True, subject="Done")
         ActivityFactory(follow_up_on=today, subject="Someone else's")
         items = my_follow_ups(sales, today)
-        assert [i.title.split(": ")[1] for i in items] == ["Late", "Soon"]
+        assert [i.title.split(": ")[1] for i in items] == ["follow up on “Late”", "follow up on “Soon”"]
         assert items[0].overdue and not items[1].overdue
 
     def test_registrations_expiring_owned_or_managed(self, sales, manager):

@@ -31,13 +31,11 @@ def dashboard_html(client) -> str:
     page = client.get(reverse("home"))
     assert page.status_code == 200
     html = page.content.decode()
-    for name in page.context["panels"]:
-        url = reverse("reporting:attention-panel", args=[name])
-        assert f'hx-get="{url}"' in html
-        panel = client.get(url, HTTP_HX_REQUEST="true")
-        assert panel.status_code == 200
-        html += panel.content.decode()
-    return html
+    url = reverse("reporting:inbox")
+    assert f'hx-get="{url}"' in html
+    inbox = client.get(url, HTTP_HX_REQUEST="true")
+    assert inbox.status_code == 200
+    return html + inbox.content.decode()
 
 
 class TestDashboard:
@@ -102,7 +100,9 @@ class TestDashboard:
         from django.contrib.auth.models import User
 
         manager, accounting = User.objects.get(username="manager"), User.objects.get(username="accounting")
-        urls = ["/"] + [reverse("reporting:attention-panel", args=[name]) for name in sorted(attention.ATTENTION_PROVIDERS)]
+        urls = ["/", reverse("reporting:inbox")] + [
+            reverse("reporting:attention-panel", args=[name]) for name in sorted(attention.ATTENTION_PROVIDERS)
+        ]
         users = ["manager", "accounting", "admin"]
         counts = {(name, url): page_queries(client_for(User.objects.get(username=name)), url) for name in users for url in urls}
         today = timezone.localdate()

@@ -93,6 +93,6 @@ class TestMonthlySummary:
         assert run_housekeeping("monthly_summary", date(2026, 3, 2)) == 0
         body = Notification.objects.get(recipient=manager, kind="monthly_summary").body
         assert "license report for February 2026 due 10.03.2026" in body
-        assert "120.00 CHF, +20.00 against the month before" in body
+        assert "CHF 120.00, +20.00 against the month before" in body
         assert run_housekeeping("monthly_summary", date(2026, 3, 20)) == 0  # not mid-month
         assert run_housekeeping("monthly_summary", date(2026, 4, 1)) == 1  # next month again

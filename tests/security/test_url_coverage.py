@@ -291,6 +291,7 @@ MATRIX: dict[str, Entry] = {
     "funds:accounting": Entry(NONE, SIGNED_IN),
     # --- reporting ---
     "reporting:attention-panel": Entry(_panel, SIGNED_IN),
+    "reporting:inbox": Entry(NONE, SIGNED_IN),
     "reporting:reports": Entry(NONE, SIGNED_IN),
     "reporting:report-create": Entry(NONE, ACCOUNTING, post=ACCOUNTING),
     "reporting:report-detail": Entry(pk_of("report_with_lines"), SIGNED_IN),
