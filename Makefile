@@ -41,8 +41,8 @@ lint: install
 	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub accounts partners $(wildcard activities certifications funds reporting)
 
 lock:  ## re-pin requirements/*.txt from requirements/*.in
-	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header dev.in -o dev.txt
-	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header deploy-tools.in -o deploy-tools.txt
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links deploy-tools.in -o deploy-tools.txt
 
 deploy-check: install  ## deploy/ rendered, validated offline against the Kubernetes schemas, checkov, invariants; see README
 	scripts/deploy-check
