@@ -1,4 +1,4 @@
-"""Activity reminders (DESIGN.md): sync meetings due and deal registrations expiring; and the
+"""Activity reminders (docs/design.md): sync meetings due and deal registrations expiring; and the
 nightly sweep that marks approved registrations past their expiry date as expired."""
 
 from collections.abc import Iterator

@@ -32,7 +32,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.SUBMITTED: frozenset({S.APPROVED, S.REJECTED}),
     S.APPROVED: frozenset({S.WON, S.LOST, S.EXPIRED}),
 }
-# Who may make each move (DESIGN.md: deal registrations are sales' and partner managers' work).
+# Who may make each move (docs/design.md: deal registrations are sales' and partner managers' work).
 TRANSITION_ACTION: dict[str, Action] = {status: Action.MANAGE_DEALS for status in S.values}
 
 

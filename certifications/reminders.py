@@ -1,4 +1,4 @@
-"""certification_expiring: 90, 30 and 7 days before expiry and on the expiry day (DESIGN.md);
+"""certification_expiring: 90, 30 and 7 days before expiry and on the expiry day (docs/design.md);
 certification_compliance: the stored compliance of every program level, moved to the new day."""
 
 from collections.abc import Iterator

@@ -120,7 +120,7 @@ def _holding_csv(filename: str, holdings) -> HttpResponse:
 
 
 def holding_list(request: HttpRequest) -> HttpResponse:
-    """Everyone signed in may read who holds what (DESIGN.md); only the allowed see edit links."""
+    """Everyone signed in may read who holds what (docs/design.md); only the allowed see edit links."""
     today = timezone.localdate()
     filterset, holdings, sort = selectors.holding_list(params=request.GET, sort=request.GET.get("sort"), today=today)
     if request.GET.get("format") == "csv":

@@ -5,7 +5,7 @@ from partnerhub.admin_safety import KeepRecordsAdmin
 from .models import FundAllocation, FundClaim, Invoice, ProofDocument
 from .services import PROOF_EDITABLE_STATUSES
 
-# The claim workflow (DESIGN.md) moves only through the services, on the claim page: never edited here.
+# The claim workflow (docs/design.md) moves only through the services, on the claim page: never edited here.
 CLAIM_WORKFLOW_FIELDS = [
     "status", "approved_amount", "rejection_reason", "submitted_at", "submitted_by", "decided_at", "decided_by",
     "proof_submitted_at", "proof_submitted_by", "invoiced_at", "paid_at",

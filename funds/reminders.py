@@ -1,4 +1,4 @@
-"""Funds reminders (DESIGN.md): claim deadlines and overdue VSHN invoices.
+"""Funds reminders (docs/design.md): claim deadlines and overdue VSHN invoices.
 
 Both sweeps are bulk: one query for the due objects (with partner and manager joined) and one for
 the accounting group, whatever the number of claims or invoices.

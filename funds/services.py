@@ -32,7 +32,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.PAID: frozenset(),
 }
 
-# Who may move a claim into each state (DESIGN.md's role table): marketing and partner managers
+# Who may move a claim into each state (docs/design.md's role table): marketing and partner managers
 # handle claims, partner managers issue VSHN invoices, accounting marks them paid.
 TRANSITION_ACTIONS: dict[str, Action] = {
     Status.SUBMITTED: Action.MANAGE_CAMPAIGNS,

@@ -1,4 +1,4 @@
-"""Roles are Django groups (created by a data migration). DESIGN.md's role table lives here.
+"""Roles are Django groups (created by a data migration). docs/design.md's role table lives here.
 
 Everyone signed in may read; writes are checked with `user_can(user, Action.X)`.
 Superusers are the admins and may do everything.

@@ -75,7 +75,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def history_fragment(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
-    """An audited object's History section, loaded by htmx. Everyone signed in may read (DESIGN.md)."""
+    """An audited object's History section, loaded by htmx. Everyone signed in may read (docs/design.md)."""
     from django.http import Http404
 
     label = f"{app_label}.{model_name}"

@@ -1,4 +1,4 @@
-"""Partner reminders: contract notice deadlines and supplier-risk reviews (DESIGN.md)."""
+"""Partner reminders: contract notice deadlines and supplier-risk reviews (docs/design.md)."""
 
 from collections.abc import Iterator
 from datetime import date

@@ -239,6 +239,6 @@ def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def contract_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Everyone signed in may read contracts (DESIGN.md); the file goes out as an attachment."""
+    """Everyone signed in may read contracts (docs/design.md); the file goes out as an attachment."""
     contract = get_object_or_404(Contract, pk=pk, partner__slug=slug)
     return attachment_response(contract.document)

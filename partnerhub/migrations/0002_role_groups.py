@@ -1,4 +1,4 @@
-"""Create the role groups of DESIGN.md's role table. Users are assigned to them in the admin."""
+"""Create the role groups of docs/design.md's role table. Users are assigned to them in the admin."""
 
 from django.db import migrations
 

@@ -192,7 +192,7 @@ def _proof_download():
 
 SIGNED_IN = ["manager_client", "sales_client", "marketing_client", "accounting_client", "outsider_client", "admin_client_"]
 DOWNLOADS = {
-    # Everyone signed in may read contracts and claims (DESIGN.md).
+    # Everyone signed in may read contracts and claims (docs/design.md).
     "contract document": (_contract_download, set(SIGNED_IN)),
     # Certificates are personal: the holder, partner managers and admins (the holder is checked below).
     "certificate": (_certificate_download, {"manager_client", "admin_client_"}),

@@ -1,7 +1,7 @@
 """URL coverage: every URL of the project is in a permission matrix, checked for every persona.
 
 `MATRIX` names, per URL name, how to build its arguments from the demo data, which personas may
-GET and POST it (DESIGN.md's role table and what each view enforces), and which methods the view
+GET and POST it (docs/design.md's role table and what each view enforces), and which methods the view
 refuses (405). The suite fails when a URL is added without an entry, or an entry outlives its URL.
 
 Per (URL, persona) and method:
@@ -39,7 +39,7 @@ PERSONAS = ("anonymous", "manager", "sales", "marketing", "accounting", "outside
 DEMO_USERNAME = {"manager": "manager", "sales": "sales", "marketing": "marketing", "accounting": "accounting",
                  "outsider": "engineer", "admin": "admin"}
 
-# DESIGN.md's role table, as sets of personas (admin may do everything).
+# docs/design.md's role table, as sets of personas (admin may do everything).
 SIGNED_IN = frozenset(DEMO_USERNAME)
 EVERYONE = SIGNED_IN | {"anonymous"}
 PARTNERS = frozenset({"manager", "admin"})  # partners, contracts, risk; program levels; VSHN invoices for claims
