@@ -188,6 +188,16 @@ def totals(queryset: QuerySet, field: str = "value") -> dict:
     return totals_by_currency(rows)
 
 
+def pipeline_totals(queryset: QuerySet) -> dict[str, dict]:
+    """Opportunity values per currency, apart for the open pipeline, won and lost deals (a won deal is
+    no longer pipeline). One GROUP BY query over the filtered rows."""
+    rows = queryset.order_by().values("stage", "currency").annotate(total=Sum("value")).values_list("stage", "currency", "total")
+    grouped: dict[str, list] = {"open": [], "won": [], "lost": []}
+    for stage, currency, total in rows:
+        grouped["open" if stage in Opportunity.OPEN_STAGES else stage].append((currency, total))
+    return {group: totals_by_currency(pairs) for group, pairs in grouped.items()}
+
+
 def deal_registration_list(*, params: dict | None = None, sort: str | None = None):
     base = DealRegistration.objects.select_related("partner", "owner")
     filterset = DealRegistrationFilter(params or None, queryset=base)

@@ -208,7 +208,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         )
     return render(request, "activities/opportunity_list.html",
                   {"filter": filterset, "page_obj": _page(request, opportunities), "sort": sort,
-                   "totals": selectors.totals(opportunities), "querystring": querystring_without_page(request)})
+                   "pipeline": selectors.pipeline_totals(opportunities), "querystring": querystring_without_page(request)})
 
 
 def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:

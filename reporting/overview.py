@@ -13,6 +13,8 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
+from partnerhub import formatting
+from partnerhub.status_colours import SERIES, colours
 from partners.models import Partner, PartnerType
 
 from .models import LicenseReport, add_months, month_start
@@ -43,6 +45,13 @@ def _num(value) -> float:
     return float(value or 0)
 
 
+def _doughnut(label: str, rows: list[list], statuses: list[str] | None = None, domain: str = "") -> dict:
+    """A doughnut whose slices take their status colour (partnerhub/status_colours.py)."""
+    background = colours(domain, statuses) if statuses else SERIES[: len(rows)]
+    return {"type": "doughnut", "labels": [r[0] for r in rows],
+            "datasets": [{"label": label, "data": [r[1] for r in rows], "backgroundColor": background}]}
+
+
 def partners_by_type(today: date) -> Table:
     rows = list(
         PartnerType.objects.annotate(n=Count("partners", filter=Q(partners__archived=False))).order_by("name").values_list("name", "n")
@@ -54,36 +63,46 @@ def partners_by_type(today: date) -> Table:
 def partners_by_stage(today: date) -> Table:
     counts = dict(Partner.objects.filter(archived=False).values_list("stage").annotate(n=Count("id")).order_by())
     rows = [[label, counts.get(value, 0)] for value, label in Partner.Stage.choices]
-    return Table("partners_by_stage", "Partners by lifecycle stage", ["Stage", "Partners"], rows,
-                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+    return Table("partners_by_stage", "Partners by lifecycle stage", ["Stage", "Partners"], rows, _doughnut("Partners", rows))
 
 
 def report_status(today: date) -> Table:
     """License reports of the last 12 months by status."""
     since = add_months(month_start(today), -12)
     counts = dict(LicenseReport.objects.filter(month__gte=since).values_list("status").annotate(n=Count("id")).order_by())
+    statuses = [value for value, _label in LicenseReport.Status.choices]
     rows = [[label, counts.get(value, 0)] for value, label in LicenseReport.Status.choices]
     overdue = LicenseReport.objects.filter(status__in=LicenseReport.OPEN_STATUSES, due_on__lt=today).count()
     return Table("report_status", "License reports by status (last 12 months)", ["Status", "Reports"], rows,
-                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Reports", "data": [r[1] for r in rows]}]},
-                 note=f"{overdue} overdue in total.")
+                 _doughnut("Reports", rows, statuses, "report"), note=f"{overdue} overdue in total.")
 
 
 def report_totals(today: date) -> Table:
-    """Monthly totals per currency over the last 12 months (never summed across currencies)."""
+    """Monthly totals per currency over the last 12 months (never summed across currencies), from
+    submitted and acknowledged reports only: a month whose reports are only due or in draft is
+    "not reported" (a gap in the line), never 0 — which would read as a 100 % drop."""
     months = [add_months(month_start(today), -offset) for offset in range(12, 0, -1)]
-    sums = LicenseReport.objects.filter(month__gte=months[0], month__lte=months[-1]).values_list("month", "currency") \
-        .annotate(total=Sum("total")).order_by("month", "currency")
+    reported = (LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED)
+    sums = LicenseReport.objects.filter(month__gte=months[0], month__lte=months[-1], status__in=reported) \
+        .values_list("month", "currency").annotate(total=Sum("total")).order_by("month", "currency")
     by_currency: dict[str, dict[date, Decimal]] = OrderedDict()
     for month, currency, total in sums:
         by_currency.setdefault(currency, {})[month] = total
-    rows = [[f"{m:%Y-%m}", currency, f"{by_currency[currency].get(m, Decimal('0')):.2f}"] for m in months for currency in sorted(by_currency)]
+    rows = [
+        [formatting.month(m), currency, formatting.amount(by_currency[currency][m]) if m in by_currency[currency] else "not reported"]
+        for m in months for currency in sorted(by_currency)
+    ]
     chart = {
         "type": "line",
         "labels": [f"{m:%b %Y}" for m in months],
-        "datasets": [{"label": currency, "data": [_num(by_currency[currency].get(m)) for m in months]} for currency in sorted(by_currency)],
+        "datasets": [
+            {"label": currency, "data": [_num(by_currency[currency][m]) if m in by_currency[currency] else None for m in months],
+             "backgroundColor": SERIES[i % len(SERIES)], "borderColor": SERIES[i % len(SERIES)]}
+            for i, currency in enumerate(sorted(by_currency))
+        ],
     }
-    return Table("report_totals", "License report totals per month and currency", ["Month", "Currency", "Total"], rows, chart)
+    return Table("report_totals", "License report totals per month and currency", ["Month", "Currency", "Total"], rows, chart,
+                 note="Submitted and acknowledged reports only; a month without one is not reported, not 0.")
 
 
 def deal_pipeline(today: date) -> Table | None:
@@ -95,17 +114,29 @@ def deal_pipeline(today: date) -> Table | None:
     data = list(model.objects.values_list("status", "currency").annotate(n=Count("id"), value=Sum("value")).order_by("status", "currency"))
     order = {value: i for i, value in enumerate(labels)}
     data.sort(key=lambda r: (order.get(r[0], 99), r[1]))
-    rows = [[labels.get(status, status), currency, n, f"{value or 0:.2f}"] for status, currency, n, value in data]
-    statuses = [s for s in labels if any(r[0] == s for r in data)]
+    open_statuses = tuple(getattr(model, "OPEN_STATUSES", ("draft", "submitted", "approved")))
+    rows = [[labels.get(status, status), currency, n, formatting.amount(value or 0)] for status, currency, n, value in data]
+    # The chart is the pipeline: open registrations only; won and lost are results, told apart below.
+    statuses = [s for s in labels if s in open_statuses and any(r[0] == s for r in data)]
     currencies = sorted({r[1] for r in data})
     chart = {
         "type": "bar",
         "labels": [labels[s] for s in statuses],
-        "datasets": [{"label": c, "data": [_num(sum((r[3] or 0) for r in data if r[0] == s and r[1] == c)) for s in statuses]}
-                     for c in currencies],
+        "datasets": [{"label": c, "data": [_num(sum((r[3] or 0) for r in data if r[0] == s and r[1] == c)) for s in statuses],
+                      "backgroundColor": SERIES[i % len(SERIES)]} for i, c in enumerate(currencies)],
     }
-    return Table("deal_pipeline", "Deal-registration pipeline by status (value per currency)",
-                 ["Status", "Currency", "Registrations", "Value"], rows, chart)
+
+    def total(which) -> str:
+        sums: dict[str, Decimal] = {}
+        for status, currency, _n, value in data:
+            if which(status):
+                sums[currency] = sums.get(currency, Decimal("0")) + (value or 0)
+        return ", ".join(formatting.money(v, c) for c, v in sorted(sums.items())) or "—"
+
+    note = (f"Open pipeline: {total(lambda s: s in open_statuses)} · won: {total(lambda s: s == 'won')} · "
+            f"lost: {total(lambda s: s == 'lost')}")
+    return Table("deal_pipeline", "Deal-registration pipeline: open registrations by status (value per currency)",
+                 ["Status", "Currency", "Registrations", "Value"], rows, chart, note=note)
 
 
 def fund_utilisation(today: date) -> Table | None:
@@ -123,10 +154,10 @@ def fund_utilisation(today: date) -> Table | None:
     rows = []
     for c in currencies:
         a, u = allocated.get(c) or Decimal("0"), claimed.get(c) or Decimal("0")
-        rows.append([c, f"{a:.2f}", f"{u:.2f}", f"{(u / a * 100):.0f} %" if a else "—"])
+        rows.append([c, formatting.amount(a), formatting.amount(u), f"{(u / a * 100):.0f} %" if a else "—"])
     chart = {"type": "bar", "labels": currencies, "datasets": [
-        {"label": "Allocated", "data": [_num(allocated.get(c)) for c in currencies]},
-        {"label": "Committed (approved)", "data": [_num(claimed.get(c)) for c in currencies]},
+        {"label": "Allocated", "data": [_num(allocated.get(c)) for c in currencies], "backgroundColor": SERIES[3]},
+        {"label": "Committed (approved)", "data": [_num(claimed.get(c)) for c in currencies], "backgroundColor": SERIES[0]},
     ]}
     return Table("fund_utilisation", "Fund utilisation per currency", ["Currency", "Allocated", "Committed", "Utilised"], rows, chart)
 
@@ -151,8 +182,7 @@ def certification_compliance(today: date) -> Table | None:
             counts[level.status] = counts.get(level.status, 0) + 1
     rows = [[STATUS_LABELS.get(status, status), n] for status, n in counts.items()]
     return Table("certification_compliance", "Program levels held: certification requirements (next 90 days)",
-                 ["Compliance", "Partners"], rows,
-                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+                 ["Compliance", "Partners"], rows, _doughnut("Partners", rows, list(counts), "compliance"))
 
 
 def certification_holdings(today: date) -> Table | None:
@@ -167,15 +197,16 @@ def certification_holdings(today: date) -> Table | None:
         expired=Count("id", filter=Q(expires_on__lt=today)),
     )
     rows = [["Valid beyond 90 days", counts["valid"]], ["Expiring within 90 days", counts["expiring"]], ["Expired", counts["expired"]]]
-    return Table("certification_compliance", "Certification holdings", ["Status", "Holdings"], rows,
-                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Holdings", "data": [r[1] for r in rows]}]})
+    # Its own name: sharing "certification_compliance" gave two canvases one id (a blank chart).
+    return Table("certification_holdings", "Certification holdings", ["Status", "Holdings"], rows,
+                 _doughnut("Holdings", rows, ["valid", "expiring", "expired"], "holding"))
 
 
 def partner_health(today: date) -> Table:
     counts = dict(Partner.objects.filter(archived=False).values_list("health").annotate(n=Count("id")).order_by())
     rows = [[label, counts.get(value, 0)] for value, label in Partner.Health.choices]
     return Table("partner_health", "Partner health", ["Health", "Partners"], rows,
-                 {"type": "doughnut", "labels": [r[0] for r in rows], "datasets": [{"label": "Partners", "data": [r[1] for r in rows]}]})
+                 _doughnut("Partners", rows, [value for value, _label in Partner.Health.choices], "health"))
 
 
 TABLES = OrderedDict(

@@ -356,10 +356,16 @@ class TestOpportunities:
         OpportunityFactory(value=Decimal("100.00"), currency="CHF", stage="qualified")
         OpportunityFactory(value=Decimal("50.50"), currency="CHF", stage="proposal")
         OpportunityFactory(value=Decimal("70.00"), currency="EUR", stage="qualified")
+        OpportunityFactory(value=Decimal("480000.00"), currency="CHF", stage="won")
+        OpportunityFactory(value=Decimal("9.00"), currency="CHF", stage="lost")
         response = outsider_client.get(reverse("activities:opportunities"))
-        assert response.context["totals"] == {"CHF": Decimal("150.50"), "EUR": Decimal("70.00")}
+        # Won and lost deals are not pipeline: shown apart.
+        assert response.context["pipeline"]["open"] == {"CHF": Decimal("150.50"), "EUR": Decimal("70.00")}
+        assert response.context["pipeline"]["won"] == {"CHF": Decimal("480000.00")}
+        assert response.context["pipeline"]["lost"] == {"CHF": Decimal("9.00")}
+        assert "CHF 480&#x27;000.00" in response.content.decode() or "CHF 480'000.00" in response.content.decode()
         response = outsider_client.get(reverse("activities:opportunities"), {"stage": "qualified"})
-        assert response.context["totals"] == {"CHF": Decimal("100.00"), "EUR": Decimal("70.00")}
+        assert response.context["pipeline"]["open"] == {"CHF": Decimal("100.00"), "EUR": Decimal("70.00")}
         rows = csv_rows(outsider_client.get(reverse("activities:opportunities"), {"currency": "EUR", "format": "csv"}))
         assert len(rows) == 2 and rows[1][4] == "EUR"
         assert outsider_client.get(reverse("activities:opportunities"), {"sort": "owner__password"}).status_code == 200
