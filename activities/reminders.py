@@ -20,7 +20,7 @@ def deal_registrations_expire(today: date) -> int:
     return services.deal_registrations_expire(today=today)
 
 
-@reminder("sync_meeting_due")
+@reminder("sync_meeting_due", label="Sync meetings due")
 def sync_meeting_due(today: date) -> Iterator[DueReminder]:
     """The cadence has (almost: the lead time) elapsed since the last sync meeting, to the partner
     manager. Three queries for all partners (partners, their managers, then the last sync per
@@ -49,10 +49,11 @@ def _sync_reminder(partner, status, today: date, lead: timedelta) -> DueReminder
             "Schedule the next one and log it in PartnerHub."
         ),
         url=partner.get_absolute_url() + "#timeline",
+        partner=partner.name,
     )
 
 
-@reminder("deal_registration_expiring")
+@reminder("deal_registration_expiring", label="Deal registrations expiring")
 def deal_registration_expiring(today: date) -> Iterator[DueReminder]:
     """An approved registration expires within 14 days, to its owner (partner manager if none)."""
     yield from each(selectors.registrations_expiring(today=today, days=REGISTRATION_EXPIRY_LEAD_DAYS), _expiry_reminder)
@@ -71,4 +72,5 @@ def _expiry_reminder(registration) -> DueReminder:
             f"{formatting.day(registration.expires_on)}. Ask the partner for an extension or close the deal."
         ).replace("  ", " "),
         url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
+        partner=registration.partner.name,
     )

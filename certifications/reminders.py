@@ -33,7 +33,7 @@ def _when(days_left: int, expires_on: date) -> str:
     return f"expired on {formatting.day(expires_on)}"
 
 
-@reminder("certification_expiring")
+@reminder("certification_expiring", label="Certifications expiring")
 def certification_expiring(today: date) -> Iterator[DueReminder]:
     """To the holder and the issuing partner's manager. One query selects the due holdings (the
     expiry index serves the window); the levels at stake are computed in bulk for all of them."""
@@ -65,15 +65,24 @@ def _expiry_reminder(holding, today: date, losses) -> DueReminder | None:
         )
     else:
         stakes = "No program level falls below its requirements when it expires, but please renew it in time."
+    at_stake = f" – {lost[0].level.partner.name} {lost[0].level.name} at stake" if lost else ""
+    when = _when(days_left, holding.expires_on)
+    issued = f"({cert.code}, issued by {cert.partner.name})"
     return DueReminder(
         obj=holding,
         due_key=f"{threshold}d",
         recipients=[holder, cert.partner.manager],
-        title=f"{person}'s {cert.name} {_when(days_left, holding.expires_on)}"
-        + (f" – {lost[0].level.partner.name} {lost[0].level.name} at stake" if lost else ""),
-        body=f"{person}'s certification {cert.name} ({cert.code}, issued by {cert.partner.name}) "
-        f"{_when(days_left, holding.expires_on)}. {stakes} Record the renewal under My certifications.",
+        title=f"{person}'s {cert.name} {when}{at_stake}",
+        body=f"{person}'s certification {cert.name} {issued} {when}. {stakes} Record the renewal under My certifications.",
         url=reverse("certifications:holding-edit", kwargs={"pk": holding.pk}),
+        partner=cert.partner.name,
+        # The holder reads about their own certification: "Your …", not their own name after "Hello Sam".
+        personal={
+            holder.pk: (
+                f"Your {cert.name} {when}{at_stake}",
+                f"Your certification {cert.name} {issued} {when}. {stakes} Record the renewal under My certifications.",
+            )
+        },
     )
 
 

@@ -22,7 +22,7 @@ def overdue_week_key(due_on: date, today: date) -> str:
     return f"w{(today - due_on).days // OVERDUE_REMINDER_INTERVAL_DAYS}"
 
 
-@reminder("fund_claim_deadline")
+@reminder("fund_claim_deadline", label="Fund claims to file")
 def fund_claim_deadline(today: date) -> Iterator[DueReminder]:
     """A draft claim (not yet filed in the partner's tool) whose deadline is within 14 days."""
     claims = selectors.claim_deadlines_soon(today=today).only(
@@ -56,10 +56,11 @@ def _claim_deadline_reminder(claim) -> DueReminder:
             f"or the funds for this activity are lost."
         ),
         url=claim.get_absolute_url(),
+        partner=partner.name,
     )
 
 
-@reminder("invoice_overdue")
+@reminder("invoice_overdue", label="Invoices overdue")
 def invoice_overdue(today: date) -> Iterator[DueReminder]:
     """Unpaid VSHN invoices past their due date: to accounting and the partner manager, weekly."""
     accounting = selectors.accounting_users()
@@ -80,4 +81,5 @@ def _overdue_reminder(invoice, today: date, accounting) -> DueReminder:
             f'(claim "{invoice.claim.title}") was due on {formatting.day(invoice.due_on)} and is not marked paid.'
         ),
         url=invoice.get_absolute_url(),
+        partner=partner.name,
     )

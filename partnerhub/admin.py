@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import admin_users  # noqa: F401 - users are deactivated, never deleted
-from .models import Notification, OutgoingEmail, ReminderSent, SweepStatus
+from .models import Notification, NotificationSettings, OutgoingEmail, ReminderSent, SweepStatus
 
 admin.site.site_header = "PartnerHub administration"
 admin.site.site_title = "PartnerHub admin"
@@ -23,11 +23,29 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_select_related = ["content_type"]
 
 
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    """Reminder kinds a person wants as one email each instead of in the run's digest."""
+
+    list_display = ["user", "immediate_kinds"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(SweepStatus)
 class SweepStatusAdmin(admin.ModelAdmin):
     """Read-only: written by every run of the sweeps (partnerhub.reminders.run_sweep)."""
 
-    list_display = ["name", "failing", "last_run_at", "last_count", "last_success_at", "last_failure_at", "last_failed_object", "last_error"]
+    list_display = [
+        "name",
+        "failing",
+        "last_run_at",
+        "last_count",
+        "last_success_at",
+        "last_failure_at",
+        "last_failed_object",
+        "last_error",
+    ]
     list_filter = ["last_failure_at"]
     search_fields = ["name", "last_error", "last_failed_object"]
     readonly_fields = [f.name for f in SweepStatus._meta.fields]

@@ -25,6 +25,22 @@ class Notification(models.Model):
         return f"{self.kind}: {self.title}"
 
 
+class NotificationSettings(models.Model):
+    """How a person wants reminder emails. By default all reminders of one sweep run come in one digest
+    email; the kinds listed here come as one email per reminder instead."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    immediate_kinds = models.JSONField(
+        default=list, blank=True, help_text="Reminder kinds (e.g. certification_expiring) emailed one by one instead of in the digest."
+    )
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user}"
+
+
 class ReminderSent(models.Model):
     """One row per reminder delivered. The unique constraint is what keeps each reminder to a
     single delivery when two workers run the same sweep at once: the second INSERT fails."""

@@ -6,9 +6,12 @@
 
 A sweep only says what is due *now* (state-based), so a missed run catches up on the next one.
 Delivery is claimed with a unique ReminderSent row: running the same sweep twice, or in two
-workers at once, delivers each (kind, object, due key) exactly once. A sweep's reminders are
-delivered in chunks (`deliver_many()`): one INSERT of the claims, the emails over one mail
-connection, one INSERT of the in-app notifications and one commit per chunk.
+workers at once, delivers each (kind, object, due key) exactly once. A run's reminders of every
+kind are delivered together (`deliver_digest()`): one INSERT of the claims, the emails over one mail
+connection, one INSERT of the in-app notifications and one commit per chunk. Each person gets at
+most one email per run: the reminder itself when there is one, else a digest grouped by kind and
+partner (`@reminder("kind", label="Kinds in words")` names the digest's sections); kinds a person
+chose in their NotificationSettings come one email per reminder. In-app: one notification per reminder.
 
 `@housekeeping("name")` registers sweeps that change state (e.g. mark registrations expired);
 they must be idempotent and return how many rows they changed.
@@ -26,6 +29,7 @@ import contextvars
 import logging
 import operator
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,8 +45,9 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from . import metrics
-from .models import Notification, ReminderSent, SweepStatus
-from .notifications import active_recipients, emails_for, notifications_for, notify
+from .models import Notification, NotificationSettings, ReminderSent, SweepStatus
+from .notifications import DigestEntry, active_recipients, digest_email, emails_for, notifications_for, notify
+from .registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -56,20 +61,29 @@ class DueReminder:
     body: str = ""
     url: str = ""
     extra: dict = field(default_factory=dict)
+    # The partner's name: the digest groups a person's reminders by kind and then by partner.
+    partner: str = ""
+    # Other words for some recipients, by user id: {holder.pk: ("Your … expires", "…")}, so the holder
+    # is not told "Sam Sales's certification expires" after "Hello Sam".
+    personal: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 ReminderSweep = Callable[[date], Iterable[DueReminder]]
 HousekeepingSweep = Callable[[date], int]
 
-REMINDERS: dict[str, ReminderSweep] = {}
-HOUSEKEEPING: dict[str, HousekeepingSweep] = {}
+# Registries (partnerhub/registry.py): a kind or name registered twice is refused at import time.
+REMINDERS: Registry[str, ReminderSweep] = Registry("reminders")
+# Each kind in words (plural, as a heading in the digest): "Certifications expiring".
+REMINDER_LABELS: dict[str, str] = {}
+HOUSEKEEPING: Registry[str, HousekeepingSweep] = Registry("housekeeping sweeps")
 # Housekeeping sweeps that must not run in one transaction (they deliver reminders in committed chunks).
 NON_ATOMIC_HOUSEKEEPING: set[str] = set()
 
 
-def reminder(kind: str) -> Callable[[ReminderSweep], ReminderSweep]:
+def reminder(kind: str, *, label: str = "") -> Callable[[ReminderSweep], ReminderSweep]:
     def register(sweep: ReminderSweep) -> ReminderSweep:
-        REMINDERS[kind] = sweep
+        REMINDERS.register(kind, sweep)
+        REMINDER_LABELS[kind] = label or kind.replace("_", " ").capitalize()
         return sweep
 
     return register
@@ -80,7 +94,7 @@ def housekeeping(name: str, *, atomic: bool = True) -> Callable[[HousekeepingSwe
     email must keep its committed claim even when something later in the sweep fails)."""
 
     def register(sweep: HousekeepingSweep) -> HousekeepingSweep:
-        HOUSEKEEPING[name] = sweep
+        HOUSEKEEPING.register(name, sweep)
         if atomic:
             NON_ATOMIC_HOUSEKEEPING.discard(name)
         else:
@@ -122,91 +136,115 @@ def already_sent(kind: str) -> set[tuple[int, str]]:
     return set(ReminderSent.objects.filter(kind=kind).values_list("object_id", "due_key"))
 
 
-# Reminders claimed, sent and committed together. A few round trips per chunk instead of per
-# reminder; and what a crash in the middle of a chunk can send twice (see _deliver_chunk).
-DELIVERY_CHUNK_SIZE = 200
+# Rows per INSERT of claims and notifications (a run's delivery is one transaction; see deliver_digest).
+DELIVERY_CHUNK_SIZE = 500
 
 
 @dataclass(eq=False)  # compared by identity
 class _Outgoing:
-    """A due reminder made ready before claiming: its ledger row, notifications and rendered emails."""
+    """A due reminder made ready before claiming: its ledger row, its notifications, and per recipient
+    with an address the text that goes into their email (personalised where the reminder says so)."""
 
+    kind: str
     due: DueReminder
     claim: ReminderSent
     notifications: list[Notification]
-    emails: list[EmailMultiAlternatives]
+    mail_to: list[User]
 
     @property
     def claim_key(self) -> tuple[int, int, str]:
         return (self.claim.content_type_id, self.claim.object_id, self.claim.due_key)
 
+    def content_for(self, user: User) -> tuple[str, str]:
+        return self.due.personal.get(user.pk, (self.due.title, self.due.body))
 
-def deliver_many(kind: str, dues: Iterable[DueReminder], *, chunk_size: int | None = None) -> int:
-    """Deliver each due reminder not delivered before, in chunks. Returns how many this run delivered.
+
+def deliver_many(kind: str, dues: Iterable[DueReminder]) -> int:
+    """Deliver each due reminder of one kind not delivered before. Returns how many this run delivered."""
+    return deliver_digest({kind: dues}).get(kind, 0)
+
+
+def deliver_digest(dues_by_kind: dict[str, Iterable[DueReminder]]) -> dict[str, int]:
+    """Deliver the due reminders of one sweep run (any number of kinds). Returns how many were delivered per kind.
+
+    Each person gets at most ONE email for the whole run: the one reminder itself when there is only
+    one, otherwise a digest grouped by kind and partner (notifications.digest_email). Kinds a person
+    chose in their NotificationSettings come as one email per reminder instead. In-app notifications
+    stay one per reminder and person.
 
     Same guarantees as `deliver()` one by one: each (kind, object, due key) is claimed by a unique
-    ReminderSent row, so a second sweep, even one running at the same moment, sends nothing twice;
+    ReminderSent row, so a second run, even one running at the same moment, sends nothing twice;
     a reminder whose email fails is released and retried by the next run."""
-    chunk_size = chunk_size or DELIVERY_CHUNK_SIZE
-    seen = already_sent(kind)
-    sent = 0
-    chunk: list[DueReminder] = []
-    for due in dues:
-        key = (due.obj.pk, due.due_key)
-        if key in seen:
-            continue
-        seen.add(key)  # a sweep yielding the same reminder twice delivers it once
-        chunk.append(due)
-        if len(chunk) >= chunk_size:
-            sent += _deliver_chunk(kind, chunk)
-            chunk = []
-    if chunk:
-        sent += _deliver_chunk(kind, chunk)
-    return sent
+    counts = {kind: 0 for kind in dues_by_kind}
+    outgoing: list[_Outgoing] = []
+    lists = {kind: list(dues) for kind, dues in dues_by_kind.items()}
+    # The content types of every object at once (cached afterwards), not one lookup per model.
+    ContentType.objects.get_for_models(*{type(due.obj) for dues in lists.values() for due in dues})
+    for kind, dues in lists.items():
+        seen = already_sent(kind)
+        for due in dues:
+            key = (due.obj.pk, due.due_key)
+            if key in seen:
+                continue
+            seen.add(key)  # a sweep yielding the same reminder twice delivers it once
+            item = _prepare(kind, due)
+            if item is not None:
+                outgoing.append(item)
+    for item in _deliver(outgoing):
+        counts[item.kind] += 1
+    return counts
 
 
-def _deliver_chunk(kind: str, dues: Sequence[DueReminder]) -> int:
-    """Claim, send and record one chunk in one transaction. Returns how many were delivered.
+def _deliver(outgoing: Sequence[_Outgoing]) -> list[_Outgoing]:
+    """Claim, send and record a run's reminders in one transaction. Returns the delivered reminders.
+    (One transaction, not chunks: a person's email must carry all their reminders of the run.)
 
     The claims and the sending share the transaction, as `deliver()` does for one reminder:
-    - an email that fails releases only its own reminder (claim deleted, no notification), before
-      the commit; the emails already sent keep their claims, so nothing is sent twice and the
-      failed one is retried by the next run. (If a reminder with two recipients fails at the
-      second email, the first gets it again on the retry: one duplicate rather than a lost reminder.)
-    - a crash or a lost database connection mid-chunk rolls everything back: the next run sends the
-      whole chunk again. Committing the claims before sending would instead lose the unsent rest
-      of the chunk for good; we prefer a bounded duplicate (at most one chunk) to a lost reminder.
+    - an email that fails releases the reminders in it (claims deleted, no notifications), before
+      the commit; the others keep their claims, so nothing is sent twice and the failed ones are
+      retried by the next run. (A failed reminder that already reached another person in their
+      digest reaches them again on the retry: a duplicate rather than a lost reminder.)
+    - a crash or a lost database connection mid-run rolls everything back: the next run sends it all
+      again. Committing the claims before sending would instead lose the unsent rest for good; we
+      prefer a bounded duplicate (at most one email per person) to a lost reminder.
     A concurrent sweep inserting the same claims waits for this transaction and then skips them.
     """
-    outgoing = [item for item in (_prepare(kind, due) for due in dues) if item is not None]
     if not outgoing:
-        return 0
+        return []
     try:
         with transaction.atomic():
-            claimed = _claim(outgoing)
-            delivered = _send(kind, claimed)
-            sent_ids = {id(item) for item in delivered}
-            failed = [item for item in claimed if id(item) not in sent_ids]
+            claimed = _claim(list(outgoing))
+            failed = _send(claimed)
             if failed:
-                _release(kind, failed)
-            Notification.objects.bulk_create([n for item in delivered for n in item.notifications])
+                _release(failed)
+            delivered = [item for item in claimed if item not in failed]
+            Notification.objects.bulk_create(
+                [n for item in delivered for n in item.notifications], batch_size=DELIVERY_CHUNK_SIZE
+            )
     except Exception:  # the database failed (the emails may be out): the next run retries the whole chunk
-        logger.exception("Delivering %d %s reminders failed; they will be retried on the next run", len(outgoing), kind)
-        metrics.increment("partnerhub_reminders_failed", len(outgoing), kind=kind, stage="database")
-        return 0
-    metrics.increment("partnerhub_reminders_sent", len(delivered), kind=kind)
-    metrics.increment("partnerhub_reminders_failed", len(failed), kind=kind, stage="send")
-    return len(delivered)
+        logger.exception("Delivering %d reminders failed; they will be retried on the next run", len(outgoing))
+        for kind, count in Counter(item.kind for item in outgoing).items():
+            metrics.increment("partnerhub_reminders_failed", count, kind=kind, stage="database")
+        return []
+    for kind, count in Counter(item.kind for item in delivered).items():
+        metrics.increment("partnerhub_reminders_sent", count, kind=kind)
+    for kind, count in Counter(item.kind for item in failed).items():
+        metrics.increment("partnerhub_reminders_failed", count, kind=kind, stage="send")
+    return delivered
 
 
 def _prepare(kind: str, due: DueReminder) -> _Outgoing | None:
-    """Build the claim and render the emails. A reminder that cannot be rendered is skipped (and
+    """Build the claim and the notifications. A reminder that cannot be prepared is skipped (and
     logged) before anything is claimed, so it is retried next run without holding up the others."""
     try:
         everyone = [user for user in due.recipients if user is not None]
         active = active_recipients(everyone)
-        content = {"kind": kind, "title": due.title, "body": due.body, "url": due.url}
+        notifications = []
+        for user in active:
+            title, body = due.personal.get(user.pk, (due.title, due.body))
+            notifications.extend(notifications_for([user], kind=kind, title=title, body=body, url=due.url))
         return _Outgoing(
+            kind=kind,
             due=due,
             claim=ReminderSent(
                 kind=kind,
@@ -215,8 +253,8 @@ def _prepare(kind: str, due: DueReminder) -> _Outgoing | None:
                 due_key=due.due_key,
                 recipients=", ".join(sorted({user.username for user in everyone})),
             ),
-            notifications=notifications_for(active, **content),
-            emails=emails_for(active, **content),
+            notifications=notifications,
+            mail_to=[user for user in active if user.email],
         )
     except Exception:
         logger.exception("Reminder %s for %r failed; it will be retried on the next run", kind, due.obj)
@@ -227,12 +265,12 @@ def _prepare(kind: str, due: DueReminder) -> _Outgoing | None:
 def _claim(outgoing: list[_Outgoing]) -> list[_Outgoing]:
     """Insert the chunk's claims with one INSERT; the ones another sweep has claimed are dropped.
 
-    Rows go in in one global order (content type, object, due key): two sweeps inserting overlapping
-    chunks then wait for each other in the same order and cannot deadlock."""
-    ordered = sorted(outgoing, key=lambda item: item.claim_key)
+    Rows go in in one global order (kind, content type, object, due key): two sweeps inserting
+    overlapping chunks then wait for each other in the same order and cannot deadlock."""
+    ordered = sorted(outgoing, key=lambda item: (item.kind, *item.claim_key))
     try:
         with transaction.atomic():
-            ReminderSent.objects.bulk_create([item.claim for item in ordered])
+            ReminderSent.objects.bulk_create([item.claim for item in ordered], batch_size=DELIVERY_CHUNK_SIZE)
         return outgoing
     except IntegrityError:
         pass
@@ -251,51 +289,112 @@ def _claim(outgoing: list[_Outgoing]) -> list[_Outgoing]:
     return [item for item in outgoing if id(item) in mine_ids]
 
 
-def _release(kind: str, failed: list[_Outgoing]) -> None:
+def _release(failed: Iterable[_Outgoing]) -> None:
     """Delete the claims of reminders that were not sent, so the next run retries them."""
     ReminderSent.objects.filter(
         reduce(
             operator.or_,
-            (Q(content_type_id=ct, object_id=pk, due_key=key) for ct, pk, key in (item.claim_key for item in failed)),
-        ),
-        kind=kind,
+            (
+                Q(kind=item.kind, content_type_id=ct, object_id=pk, due_key=key)
+                for item in failed
+                for ct, pk, key in [item.claim_key]
+            ),
+        )
     ).delete()
 
 
-def _send(kind: str, claimed: list[_Outgoing]) -> list[_Outgoing]:
-    """Send the claimed reminders' emails over one mail connection. Returns the delivered ones:
-    those whose emails all went out, and those with no email to send."""
-    delivered: list[_Outgoing] = []
+def immediate_kinds(user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The kinds each person wants one by one instead of in the digest (one query)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = NotificationSettings.objects.filter(user_id__in=ids).values_list("user_id", "immediate_kinds")
+    return {user_id: set(kinds or []) for user_id, kinds in rows}
+
+
+def _messages_for(
+    user: User, items: list[_Outgoing], immediate: set[str]
+) -> list[tuple[EmailMultiAlternatives, list[_Outgoing]]]:
+    """The emails for one person in this run, each with the reminders it carries."""
+    single = [item for item in items if item.kind in immediate]
+    grouped = [item for item in items if item.kind not in immediate]
+    if len(grouped) == 1:  # one reminder: the reminder itself, not a digest of one
+        single, grouped = single + grouped, []
+    messages = []
+    for item in single:
+        title, body = item.content_for(user)
+        messages.extend(
+            (message, [item]) for message in emails_for([user], kind=item.kind, title=title, body=body, url=item.due.url)
+        )
+    if grouped:
+        entries = []
+        for item in grouped:
+            title, body = item.content_for(user)
+            entries.append(
+                DigestEntry(
+                    kind=item.kind,
+                    label=REMINDER_LABELS.get(item.kind) or item.kind.replace("_", " ").capitalize(),
+                    partner=item.due.partner,
+                    title=title,
+                    body=body,
+                    url=item.due.url,
+                )
+            )
+        messages.append((digest_email(user, entries), grouped))
+    return messages
+
+
+def _send(claimed: list[_Outgoing]) -> set[_Outgoing]:
+    """Send each person's email(s) for the claimed reminders over one mail connection. Returns the
+    reminders that failed: those that did not reach every recipient with an address."""
+    by_user: dict[int, tuple[User, list[_Outgoing]]] = {}
+    for item in claimed:
+        for user in item.mail_to:
+            by_user.setdefault(user.pk, (user, []))[1].append(item)
+    if not by_user:
+        return set()
+    preferences = immediate_kinds(by_user)
+    reached: dict[int, set[int]] = {id(item): set() for item in claimed}
+    failed: set[_Outgoing] = set()
     connection = None
     mail_down = False
-    for item in claimed:
-        if not item.emails:
-            delivered.append(item)
-            continue
-        if mail_down:
+    for user_id, (user, items) in by_user.items():
+        items = [item for item in items if item not in failed]  # a failed reminder is retried whole next run
+        if not items:
             continue
         try:
-            if connection is None:
-                connection = get_connection()
-                connection.open()
+            messages = _messages_for(user, items, preferences.get(user_id, set()))
         except Exception:
-            # Not this reminder's fault: keep the rest of the chunk for the next run, log it once.
-            logger.exception("No mail connection: %s reminders of this chunk will be retried on the next run", kind)
-            mail_down, connection = True, None
+            logger.exception("Rendering the reminder email to %s failed; its reminders are retried next run", user)
+            failed.update(items)
             continue
-        try:
-            for message in item.emails:
+        for message, carried in messages:
+            if connection is None:
+                try:
+                    connection = get_connection()
+                    connection.open()
+                except Exception:
+                    # Not this email's fault: everything not sent yet waits for the next run; logged once.
+                    logger.exception("No mail connection: the reminders not sent yet will be retried on the next run")
+                    connection, mail_down = None, True
+                    break
+            try:
                 message.connection = connection
                 message.send()
-        except Exception:  # a refused address or a dropped connection: this one is retried next run
-            logger.exception("Reminder %s for %r failed; it will be retried on the next run", kind, item.due.obj)
-            _close_quietly(connection)
-            connection = None  # the next reminder gets a fresh connection
-            continue
-        delivered.append(item)
+            except Exception:  # a refused address or a dropped connection: these reminders are retried next run
+                logger.exception("Reminder email to %s failed; its reminders will be retried on the next run", user)
+                failed.update(carried)
+                _close_quietly(connection)
+                connection = None  # the next email gets a fresh connection
+                continue
+            for item in carried:
+                reached[id(item)].add(user_id)
+        if mail_down:
+            break
     if connection is not None:
         _close_quietly(connection)
-    return delivered
+    failed.update(item for item in claimed if not {user.pk for user in item.mail_to} <= reached[id(item)])
+    return failed
 
 
 def _close_quietly(connection) -> None:
@@ -306,8 +405,14 @@ def _close_quietly(connection) -> None:
 
 
 def run_reminder(kind: str, today: date | None = None) -> int:
+    """One kind on its own (tests, the shell); sweep runs go through `run_sweep()` / `run_all()`."""
     today = today or timezone.localdate()
     return deliver_many(kind, REMINDERS[kind](today))
+
+
+def collect_due(kind: str, today: date, into: list[DueReminder]) -> None:
+    """What one reminder sweep says is due, appended to `into` (kept up to a failure of the sweep)."""
+    into.extend(REMINDERS[kind](today))
 
 
 def run_housekeeping(name: str, today: date | None = None) -> int:
@@ -440,7 +545,7 @@ def run_sweep(name: str, today: date | None = None) -> SweepOutcome:
     """Run one housekeeping sweep or reminder kind inside its own error boundary and record the outcome.
 
     A housekeeping sweep runs in one transaction (rolled back entirely when it fails); a reminder
-    sweep commits each delivered chunk (`deliver_many()`), so what it sent before a failure stays sent
+    sweep delivers what it found due before a failure (`deliver_digest()`), so that stays sent
     and is not sent again. Never raises for the sweep's own failure."""
     today = today or timezone.localdate()
     is_housekeeping = name in HOUSEKEEPING
@@ -448,12 +553,10 @@ def run_sweep(name: str, today: date | None = None) -> SweepOutcome:
     failures: list[ObjectFailure] = []
     token = _object_failures.set(failures)
     try:
-        if is_housekeeping:
-            with transaction.atomic() if name not in NON_ATOMIC_HOUSEKEEPING else _savepoint_if_in_transaction():
-                outcome.count = run_housekeeping(name, today)
-        else:
-            with _savepoint_if_in_transaction():
-                outcome.count = run_reminder(name, today)
+        if not is_housekeeping:
+            return _run_reminder_sweeps([name], today)[name]
+        with transaction.atomic() if name not in NON_ATOMIC_HOUSEKEEPING else _savepoint_if_in_transaction():
+            outcome.count = run_housekeeping(name, today)
     except Exception as exc:
         logger.exception("Sweep %s failed; the other sweeps still run", name)
         outcome.error = _describe_error(exc)
@@ -463,6 +566,41 @@ def run_sweep(name: str, today: date | None = None) -> SweepOutcome:
     outcome.object_failures = failures
     _record(outcome)
     return outcome
+
+
+def _run_reminder_sweeps(kinds: Sequence[str], today: date) -> dict[str, SweepOutcome]:
+    """Each kind's sweep in its own error boundary collects what is due; then everything is delivered
+    together, so each person gets one email for the whole run (`deliver_digest()`)."""
+    outcomes: dict[str, SweepOutcome] = {}
+    collected: dict[str, list[DueReminder]] = {}
+    for kind in kinds:
+        outcome = outcomes[kind] = SweepOutcome(name=kind, kind="reminder")
+        failures: list[ObjectFailure] = []
+        dues: list[DueReminder] = collected.setdefault(kind, [])
+        token = _object_failures.set(failures)
+        try:
+            with _savepoint_if_in_transaction():
+                collect_due(kind, today, dues)
+        except Exception as exc:  # what it found before failing is still delivered
+            logger.exception("Sweep %s failed; the other sweeps still run", kind)
+            outcome.error = _describe_error(exc)
+            outcome.traceback = traceback.format_exc()
+        finally:
+            _object_failures.reset(token)
+        outcome.object_failures = failures
+    counts: dict[str, int] = {}
+    try:
+        with _savepoint_if_in_transaction():
+            counts = deliver_digest(collected)
+    except Exception as exc:
+        logger.exception("Delivering the reminders of this run failed; they are retried on the next run")
+        for outcome in outcomes.values():
+            if not outcome.error:
+                outcome.error, outcome.traceback = _describe_error(exc), traceback.format_exc()
+    for kind, outcome in outcomes.items():
+        outcome.count = counts.get(kind, 0)
+        _record(outcome)
+    return outcomes
 
 
 def _savepoint_if_in_transaction():
@@ -501,11 +639,11 @@ def _record(outcome: SweepOutcome) -> None:
 
 def run_all(today: date | None = None) -> dict[str, SweepOutcome]:
     """Housekeeping first (so reminders see fresh state), then every reminder kind; each isolated:
-    a failing sweep is reported in its outcome and every other sweep still runs."""
+    a failing sweep is reported in its outcome and every other sweep still runs. The reminders of
+    all kinds are delivered together: one email (a digest) per person for the run."""
     today = today or timezone.localdate()
     outcomes: dict[str, SweepOutcome] = {}
     for name in sorted(HOUSEKEEPING):
         outcomes[name] = run_sweep(name, today)
-    for kind in sorted(REMINDERS):
-        outcomes[kind] = run_sweep(kind, today)
+    outcomes.update(_run_reminder_sweeps(sorted(REMINDERS), today))  # one email per person for all kinds
     return outcomes

@@ -11,7 +11,7 @@ from partnerhub.reminders import DueReminder, each, reminder
 from . import selectors
 
 
-@reminder("contract_notice_deadline")
+@reminder("contract_notice_deadline", label="Contract notice deadlines")
 def contract_notice_deadline(today: date) -> Iterator[DueReminder]:
     """Notice deadline within the lead time (60 days by default), to the partner manager."""
     yield from each(selectors.notice_deadlines_soon(today=today, days=settings.REMINDER_CONTRACT_NOTICE_DAYS), _contract_reminder)
@@ -30,10 +30,11 @@ def _contract_reminder(contract) -> DueReminder:
             f"if it should not {'renew' if contract.auto_renew else 'lapse unnoticed'}."
         ),
         url=partner.get_absolute_url() + "#contracts",
+        partner=partner.name,
     )
 
 
-@reminder("supplier_risk_review_due")
+@reminder("supplier_risk_review_due", label="Supplier risk reviews due")
 def supplier_risk_review_due(today: date) -> Iterator[DueReminder]:
     """The newest assessment's review date has come, to the partner manager."""
     due = (
@@ -61,4 +62,5 @@ def _risk_review_reminder(assessment) -> DueReminder:
             f"{formatting.day(assessment.next_review_due)}."
         ),
         url=partner.get_absolute_url() + "#risk",
+        partner=partner.name,
     )

@@ -67,7 +67,7 @@ def license_reports_create(today: date) -> int:
     return len(agreements)
 
 
-@reminder("license_report_due")
+@reminder("license_report_due", label="License reports due")
 def license_report_due(today: date) -> Iterator[DueReminder]:
     """On the due day, then weekly while not submitted, to the partner manager ("w0", "w1", ...)."""
     due = (
@@ -95,10 +95,11 @@ def _report_due_reminder(report, today: date) -> DueReminder:
             f"{report.get_status_display().lower()}. Fill in the lines (or start from last month) and submit it."
         ),
         url=report.get_absolute_url(),
+        partner=partner.name,
     )
 
 
-@reminder(INVOICE_ALERT_KIND)
+@reminder(INVOICE_ALERT_KIND, label="Upcoming license invoices")
 def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
     """Safety net for the alert sent on submit: a submitted report at the threshold, or grown by more
     than the agreed percentage, tells accounting once (same kind and due key as on submit)."""

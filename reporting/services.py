@@ -213,6 +213,7 @@ def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[Us
               f"{formatting.money(report.total, report.currency)}; expect the partner's invoice. Accounting is told because "
               + " and ".join(reasons) + "."),
         url=report.get_absolute_url(),
+        partner=report.partner.name,
     )
 
 

@@ -1,5 +1,6 @@
-"""Batched reminder delivery (partnerhub.reminders.deliver_many): each (kind, object, due key) once,
-across chunks and runs; a failed email releases only the reminders it did not reach; a bounded
+"""Batched reminder delivery (partnerhub.reminders.deliver_many / deliver_digest): each (kind, object,
+due key) once, across chunks and runs; one email per person per run (a digest when there are several);
+a failed email releases only the reminders it carried; a bounded
 number of queries however many reminders. The race of two sweeps at once is in
 tests/integration/test_reminder_delivery_race.py (PostgreSQL)."""
 
@@ -25,7 +26,7 @@ KIND = "test_batch_reminder"
 
 @pytest.fixture
 def registered(monkeypatch):
-    """Registers KIND with a sweep over the given objects; small chunks so a few objects span several."""
+    """Registers KIND with a sweep over the given objects; small INSERT batches so a few objects span several."""
     monkeypatch.setattr(reminders, "DELIVERY_CHUNK_SIZE", 4)
 
     def register(objects, recipients):
@@ -49,15 +50,17 @@ def test_many_reminders_are_each_delivered_once_and_a_second_run_sends_nothing(r
     registered(objects, [manager, colleague, None])
 
     assert reminders.run_reminder(KIND) == 11
-    assert len(mailoutbox) == 22 and set(subjects().values()) == {2}
-    assert {message.to[0] for message in mailoutbox} == {manager.email, colleague.email}
+    # One digest each, carrying all 11 (claimed in several INSERTs).
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([manager.email, colleague.email])
+    assert all(message.subject.startswith("[PartnerHub] 11 reminders") for message in mailoutbox)
+    assert all(all(f"Reminder for {obj.username}" in message.body for obj in objects) for message in mailoutbox)
     assert ReminderSent.objects.filter(kind=KIND).count() == 11
     assert Notification.objects.filter(kind=KIND).count() == 22
     sent = ReminderSent.objects.filter(kind=KIND).first()
     assert sent.recipients == ", ".join(sorted([manager.username, colleague.username]))
 
     assert reminders.run_reminder(KIND) == 0
-    assert len(mailoutbox) == 22
+    assert len(mailoutbox) == 2
     assert Notification.objects.filter(kind=KIND).count() == 22
 
 
@@ -83,36 +86,51 @@ def title(obj) -> str:
     return f"Reminder for {obj.username}"
 
 
-def test_a_failed_email_midway_is_retried_next_run_and_nothing_is_sent_twice(registered, mailoutbox, monkeypatch):
+def test_a_failed_email_releases_what_it_carried_and_the_next_run_retries_it(registered, mailoutbox, monkeypatch):
     manager, colleague = UserFactory(), UserFactory()
     objects = UserFactory.create_batch(10)
     registered(objects, [manager, colleague])
-    # objects[5] fails at its first email (to the manager); objects[6] at its second (the manager's went out)
-    failing = {(f"[PartnerHub] {title(objects[5])}", manager.email), (f"[PartnerHub] {title(objects[6])}", colleague.email)}
     original_send = EmailMultiAlternatives.send
 
     def send(self, *args, **kwargs):
-        if (self.subject, self.to[0]) in failing:
+        if self.to[0] == colleague.email:
             raise ConnectionResetError("SMTP dropped the connection")
         return original_send(self, *args, **kwargs)
 
     with monkeypatch.context() as patched:
         patched.setattr(EmailMultiAlternatives, "send", send)
-        assert reminders.run_reminder(KIND) == 8
-    # The others went out once; the two failed reminders are not claimed and have no notification.
-    claimed = set(ReminderSent.objects.filter(kind=KIND).values_list("object_id", flat=True))
-    assert claimed == {obj.pk for obj in objects} - {objects[5].pk, objects[6].pk}
-    assert not Notification.objects.filter(kind=KIND, title__in=[title(objects[5]), title(objects[6])]).exists()
-    assert len(mailoutbox) == 8 * 2 + 1  # objects[6]'s first email did go out before its second failed
+        assert reminders.run_reminder(KIND) == 0
+    # The colleague's digest failed: its reminders are not claimed and have no notification, for anyone.
+    assert not ReminderSent.objects.filter(kind=KIND).exists()
+    assert not Notification.objects.filter(kind=KIND).exists()
+    assert [m.to[0] for m in mailoutbox] == [manager.email]  # went out before the failure
 
-    assert reminders.run_reminder(KIND) == 2
-    counts = subjects()
-    assert all(counts[f"[PartnerHub] {title(obj)}"] == 2 for obj in objects if obj != objects[6])
-    # The one unavoidable duplicate: objects[6] reached the manager before the failure, and again on the retry.
-    assert counts[f"[PartnerHub] {title(objects[6])}"] == 3
+    assert reminders.run_reminder(KIND) == 10
+    # The unavoidable duplicate: the manager's digest again (rather than a lost reminder for the colleague).
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([manager.email, manager.email, colleague.email])
     assert Notification.objects.filter(kind=KIND).count() == 20
     assert reminders.run_reminder(KIND) == 0
-    assert len(mailoutbox) == 21
+    assert len(mailoutbox) == 3
+
+
+def test_one_persons_failure_does_not_hold_up_reminders_they_are_not_in(mailoutbox, monkeypatch):
+    alice, bob = UserFactory(), UserFactory()
+    for_alice, for_bob = UserFactory.create_batch(2), UserFactory.create_batch(3)
+    dues = [DueReminder(obj=o, due_key="k", recipients=[alice], title=f"A {o.pk}") for o in for_alice]
+    dues += [DueReminder(obj=o, due_key="k", recipients=[bob], title=f"B {o.pk}") for o in for_bob]
+    original_send = EmailMultiAlternatives.send
+
+    def send(self, *args, **kwargs):
+        if self.to[0] == alice.email:
+            raise ConnectionResetError("refused")
+        return original_send(self, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMultiAlternatives, "send", send)
+        assert reminders.deliver_many(KIND, dues) == 3
+    assert set(ReminderSent.objects.filter(kind=KIND).values_list("object_id", flat=True)) == {o.pk for o in for_bob}
+    assert reminders.deliver_many(KIND, dues) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([bob.email, alice.email])
 
 
 def test_no_mail_connection_releases_the_chunk_for_the_next_run(registered, mailoutbox, monkeypatch):
@@ -129,26 +147,26 @@ def test_no_mail_connection_releases_the_chunk_for_the_next_run(registered, mail
     assert not ReminderSent.objects.filter(kind=KIND).exists() and not Notification.objects.filter(kind=KIND).exists()
 
     assert reminders.run_reminder(KIND) == 6
-    assert len(mailoutbox) == 6
+    assert len(mailoutbox) == 1  # one digest with the six
 
 
 def test_a_reminder_that_cannot_be_rendered_does_not_hold_up_the_others(registered, mailoutbox, monkeypatch):
     manager = UserFactory()
     objects = UserFactory.create_batch(5)
     registered(objects, [manager])
-    original = reminders.emails_for
+    original = reminders.notifications_for
 
-    def emails_for(recipients, *, title, **kwargs):
+    def notifications_for(recipients, *, title, **kwargs):
         if title.endswith(objects[2].username):
             raise ValueError("broken template")
         return original(recipients, title=title, **kwargs)
 
     with monkeypatch.context() as patched:
-        patched.setattr(reminders, "emails_for", emails_for)
+        patched.setattr(reminders, "notifications_for", notifications_for)
         assert reminders.run_reminder(KIND) == 4
     assert not ReminderSent.objects.filter(kind=KIND, object_id=objects[2].pk).exists()
     assert reminders.run_reminder(KIND) == 1
-    assert len(mailoutbox) == 5
+    assert len(mailoutbox) == 2  # a digest of four, then the fifth on its own
 
 
 @pytest.mark.parametrize("count", [3, 40])
@@ -157,8 +175,9 @@ def test_delivering_n_reminders_costs_a_fixed_number_of_queries(count, monkeypat
     objects = UserFactory.create_batch(count)
     dues = [DueReminder(obj=obj, due_key="k", recipients=[manager, colleague], title=f"T {obj.pk}") for obj in objects]
     # Everything in one chunk: the already-sent lookup, then per chunk a savepoint around the claims'
-    # INSERT, the notifications' INSERT and the (test transaction's) savepoint around both.
+    # INSERT, the recipients' notification settings, the notifications' INSERT and the (test
+    # transaction's) savepoint around both.
     with CaptureQueriesContext(connection) as queries:
         assert reminders.deliver_many(KIND, dues) == count
-    assert len(queries) <= 8, [q["sql"][:80] for q in queries.captured_queries]
-    assert len(mailoutbox) == 2 * count
+    assert len(queries) <= 9, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(mailoutbox) == 2  # one email each

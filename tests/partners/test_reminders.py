@@ -36,15 +36,21 @@ def test_run_reminders_sends_each_due_reminder_once(manager, mailoutbox):
     first = run_reminders_output()
     assert first["contract_notice_deadline"] == "1 sent"
     assert first["supplier_risk_review_due"] == "1 sent"
-    assert len(mailoutbox) == 2
-    assert {m.to[0] for m in mailoutbox} == {manager.email}
-    assert any("Due soon" in m.subject for m in mailoutbox)
-    assert Notification.objects.filter(recipient=manager).count() == 2
+    # One email for the run: a digest of both, grouped by kind then partner, each with its link.
+    assert len(mailoutbox) == 1
+    digest = mailoutbox[0]
+    assert digest.to == [manager.email]
+    assert digest.subject == "[PartnerHub] 2 reminders: contract notice deadlines (1), supplier risk reviews due (1)"
+    assert digest.extra_headers["X-PartnerHub-Kind"] == "contract_notice_deadline,supplier_risk_review_due"
+    assert "Due soon" in digest.body and partner.name in digest.body
+    assert f"{partner.get_absolute_url()}#contracts" in digest.body and f"{partner.get_absolute_url()}#risk" in digest.body
+    assert digest.body.index("Contract notice deadlines") < digest.body.index("Supplier risk reviews due")
+    assert Notification.objects.filter(recipient=manager).count() == 2  # in-app: one per reminder
 
     second = run_reminders_output()
     assert set(second.values()) == {"0 sent"} | ({v for k, v in second.items() if k not in reminders.REMINDERS})
     assert all(second[kind] == "0 sent" for kind in reminders.REMINDERS)
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 1
 
 
 def test_a_moved_deadline_is_a_new_reminder(manager, mailoutbox):
@@ -87,8 +93,9 @@ def test_a_sweep_delivers_any_number_of_reminders_in_a_fixed_number_of_queries(c
     partner = PartnerFactory(manager=manager)
     ContractFactory.create_batch(count, partner=partner, end_date=today + timedelta(days=100), notice_period_days=60)
     # The sweep's query, the already-sent lookup, the content type (unless cached), then one chunk:
-    # the claims' INSERT, the notifications' INSERT and their savepoints. Not a round trip per reminder.
+    # the claims' INSERT, the recipients' notification settings, the notifications' INSERT and their
+    # savepoints. Not a round trip per reminder.
     with CaptureQueriesContext(connection) as queries:
         assert reminders.run_reminder("contract_notice_deadline") == count
-    assert len(queries) <= 9, [q["sql"][:80] for q in queries.captured_queries]
-    assert len(mailoutbox) == count
+    assert len(queries) <= 10, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(mailoutbox) == 1  # one email for the manager: the reminder itself, or a digest of them

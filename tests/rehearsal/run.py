@@ -202,9 +202,11 @@ def mails_by_kind(maildir: Path) -> tuple[Counter, Counter]:
     if not maildir.exists():
         return per_kind, per_message
     for message in mailbox.Maildir(str(maildir), create=False):
-        kind = message.get("X-PartnerHub-Kind", "unknown")
-        per_kind[kind] += 1
-        per_message[(kind, message.get("To"), message.get("Subject"))] += 1
+        # A digest carries every kind it contains, comma-separated: each kind counts as arrived.
+        kinds = [kind.strip() for kind in message.get("X-PartnerHub-Kind", "unknown").split(",")]
+        for kind in kinds:
+            per_kind[kind] += 1
+            per_message[(kind, message.get("To"), message.get("Subject"))] += 1
     return per_kind, per_message
 
 

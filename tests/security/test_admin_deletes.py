@@ -59,6 +59,7 @@ DELETE_POLICY = {
     "partnerhub.notification": ALLOWED,
     "partnerhub.remindersent": ALLOWED,  # lets a reminder go out again
     "partnerhub.sweepstatus": ALLOWED,
+    "partnerhub.notificationsettings": ALLOWED,  # back to the default: everything in the digest
     "auth.group": ALLOWED,
     "axes.accessattempt": ALLOWED,
     "axes.accesslog": ALLOWED,
