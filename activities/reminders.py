@@ -74,3 +74,7 @@ def _expiry_reminder(registration) -> DueReminder:
         url=reverse("activities:registration-edit", kwargs={"pk": registration.pk}),
         partner=registration.partner.name,
     )
+
+
+# Quarterly business reviews of strategic partners: the qbr_due reminder, its inbox item and calendar entry.
+from . import qbr  # noqa: E402, F401

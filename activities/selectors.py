@@ -95,12 +95,16 @@ class SyncStatus:
         return self.overdue_days > 0
 
 
+# A QBR / get-together is a sync meeting too (and more): it resets the sync cadence (activities/qbr.py).
+SYNC_KINDS = (Activity.Kind.SYNC_MEETING, Activity.Kind.QBR)
+
+
 def last_sync_dates(partners: Iterable[int] | QuerySet[Partner]) -> dict[int, date]:
     """The newest sync meeting of each partner in ONE aggregate query (the kind/partner/date index).
     Pass a queryset for "all partners" sweeps: it becomes a subquery, not an IN list of 10,000 ids."""
     scope = partners.values("pk") if isinstance(partners, QuerySet) else list(partners)
     rows = (
-        Activity.objects.filter(partner_id__in=scope, kind=Activity.Kind.SYNC_MEETING)
+        Activity.objects.filter(partner_id__in=scope, kind__in=SYNC_KINDS)
         .values("partner")
         .annotate(last=Max("occurred_on"))
         .values_list("partner", "last")

@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 # Reminder lead times (days). Configurable per installation.
 REMINDER_CONTRACT_NOTICE_DAYS = env.int("REMINDER_CONTRACT_NOTICE_DAYS", default=60)
 REMINDER_SYNC_MEETING_LEAD_DAYS = env.int("REMINDER_SYNC_MEETING_LEAD_DAYS", default=2)
+# Strategic partners (with an executive sponsor) have a QBR this often (activities/qbr.py); quarterly by default.
+QBR_CADENCE_DAYS = env.int("PARTNERHUB_QBR_CADENCE_DAYS", default=91)
 
 # --- Security -------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto. HTTPS settings default on in
