@@ -74,7 +74,8 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         Opportunity.objects.get_or_create(
             partner=partner, title=title,
             defaults={"end_customer": customer, "value": Decimal(value), "currency": currency, "stage": stage,
-                      "expected_close": today + timedelta(days=close_in), "owner": users[owner]},
+                      "expected_close": today + timedelta(days=close_in), "owner": users[owner],
+                      "won_on": today + timedelta(days=close_in) if stage == "won" else None},
         )
 
     submitted = timezone.make_aware(datetime.combine(today - timedelta(days=80), time(10, 0)))
@@ -126,12 +127,17 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         defaults={"summary": "Grow Managed OpenShift in Swiss insurance and public sector; one joint event per quarter."},
     )
     initiatives = [
-        ("Close Helvetia Insurance", "sales", "sales", "in_progress", None, "Managed OpenShift platform", "Helvetia Insurance AG"),
-        ("Public sector pipeline: 3 qualified leads", "sales", "sales", "planned", None, None, None),
-        ("Joint fact sheet", "marketing", "marketing", "in_progress", "Joint fact sheet: OpenShift operations", None, None),
-        ("Roadshow stop in Zurich", "marketing", "marketing", "planned", "Swiss Sovereign Cloud roadshow", None, None),
+        ("Close Helvetia Insurance", "sales", "sales", "in_progress", None, "Managed OpenShift platform", "Helvetia Insurance AG",
+         ("won_deal_value", "480000", "CHF", None)),
+        ("Public sector pipeline: 3 qualified leads", "sales", "sales", "planned", None, None, None,
+         ("registrations_submitted", "3", "", None)),
+        ("Joint fact sheet", "marketing", "marketing", "in_progress", "Joint fact sheet: OpenShift operations", None, None,
+         ("custom", "1", "", "0")),
+        ("Roadshow stop in Zurich", "marketing", "marketing", "planned", "Swiss Sovereign Cloud roadshow", None, None,
+         ("campaign_leads", "40", "", None)),
     ]
-    for title, kind, owner, status, campaign_title, opportunity_title, customer in initiatives:
+    for title, kind, owner, status, campaign_title, opportunity_title, customer, target in initiatives:
+        metric, target_value, target_currency, custom_actual = target
         JointPlanInitiative.objects.get_or_create(
             plan=plan, title=title,
             defaults={
@@ -141,3 +147,6 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
                 "deal_registration": DealRegistration.objects.filter(partner=red_hat, customer=customer).first() if customer else None,
             },
         )
+    # title, kind, owner, status, campaign, deal, registration, target (metric, value, currency, custom actual)
+                "metric": metric, "target_value": Decimal(target_value), "target_currency": target_currency,
+                "custom_actual": Decimal(custom_actual) if custom_actual is not None else None,

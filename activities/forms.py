@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from partnerhub.form_fields import ModelMultipleChoiceField
 from partnerhub.formatting import PERSON_ORDER
 from partners.models import Contact, Partner
 
-from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity
+from .models import MONEY_METRICS, Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Metric, Opportunity
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,13 +60,22 @@ class QuickActivityForm(forms.ModelForm):
 class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
-        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "owner", "notes"]
-        widgets = {"expected_close": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "owner", "notes"]
+        widgets = {"expected_close": DATE_INPUT, "won_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = _active_partners()
         self.fields["owner"].queryset = _active_users()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The won day belongs to won deals only: today when a deal is marked won without one.
+        if cleaned.get("stage") == Opportunity.Stage.WON:
+            cleaned["won_on"] = cleaned.get("won_on") or timezone.localdate()
+        else:
+            cleaned["won_on"] = None
+        return cleaned
 
 
 class DealRegistrationForm(forms.ModelForm):
@@ -116,8 +126,19 @@ class JointPlanForm(forms.ModelForm):
 class InitiativeForm(forms.ModelForm):
     class Meta:
         model = JointPlanInitiative
-        fields = ["title", "kind", "owner", "status", "campaign", "opportunity", "deal_registration", "notes"]
+        fields = ["title", "kind", "owner", "status", "campaign", "opportunity", "deal_registration",
+                  "metric", "target_value", "target_currency", "custom_actual", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        metric = cleaned.get("metric")
+        # Only what the metric takes is kept: a currency for money, a hand-entered actual for custom.
+        if metric not in MONEY_METRICS:
+            cleaned["target_currency"] = ""
+        if metric != Metric.CUSTOM:
+            cleaned["custom_actual"] = None
+        return cleaned
 
     def __init__(self, *args, partner: Partner, **kwargs):
         super().__init__(*args, **kwargs)

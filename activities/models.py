@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
-from partnerhub.money import currency_constraint, currency_field, money_field
+from partnerhub.money import CURRENCY_CODES, Currency, currency_constraint, currency_field, money_field
 from partners.models import Contact, Partner
 
 QUARTER_VALIDATOR = RegexValidator(r"^\d{4}-Q[1-4]$", _('A quarter looks like "2026-Q4".'))
@@ -118,6 +118,9 @@ class Opportunity(models.Model):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
     expected_close = models.DateField(null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
+    # When the deal was won: set by opportunity_save when the stage becomes won (today unless given),
+    # cleared when it moves back. Won value per quarter (targets, reviews, KPIs) counts by this day.
+    won_on = models.DateField(_("won on"), null=True, blank=True, help_text=_("Set to today when the deal is marked won."))
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,6 +131,12 @@ class Opportunity(models.Model):
         constraints = [
             date_range_constraint("expected_close"),
             models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
+            date_range_constraint("won_on"),
+            models.CheckConstraint(
+                condition=Q(stage="won") | Q(won_on__isnull=True),
+                name="opportunity_won_on_only_when_won",
+                violation_error_message=_("Only a won deal has the day it was won."),
+            ),
                                    violation_error_message=_("The value cannot be negative.")),
             currency_constraint("currency", "opportunity_currency_known"),
         ]
@@ -135,6 +144,8 @@ class Opportunity(models.Model):
             # Pipeline list: filter by stage, sorted by expected close.
             models.Index(fields=["stage", "expected_close"], name="opportunity_stage_close_idx"),
         ]
+            # Won value per partner and quarter (joint-plan targets, reviews, KPIs).
+            models.Index(fields=["partner", "stage", "won_on"], name="opportunity_partner_won_idx"),
 
     def __str__(self) -> str:
         return f"{self.title} ({self.end_customer})"
@@ -312,7 +323,36 @@ class JointPlan(models.Model):
 class JointPlanInitiative(models.Model):
     class Kind(models.TextChoices):
         SALES = "sales", _("Sales")
+class Metric(models.TextChoices):
+    """What a joint-plan target counts. All but CUSTOM are computed from PartnerHub's records."""
+
+    WON_DEAL_VALUE = "won_deal_value", _("Won deal value")
+    REGISTRATIONS_SUBMITTED = "registrations_submitted", _("Registrations submitted")
+    REGISTRATIONS_APPROVED = "registrations_approved", _("Registrations approved")
+    CAMPAIGN_LEADS = "campaign_leads", _("Campaign leads")
+    ATTENDEES = "attendees", _("Campaign attendees")
+    CERTIFICATIONS_HELD = "certifications_held", _("Certifications held")
+    LICENSE_REVENUE = "license_revenue", _("License revenue")
+    CUSTOM = "custom", _("Custom number")
+
+
+MONEY_METRICS = (Metric.WON_DEAL_VALUE, Metric.LICENSE_REVENUE)
+# In words, next to the number (issue 18: each measure defined where it is shown).
+METRIC_DEFINITIONS = {
+    Metric.WON_DEAL_VALUE: _("Value of the partner's joint deals marked won in the quarter, in the target's currency."),
+    Metric.REGISTRATIONS_SUBMITTED: _("Deal registrations submitted to the partner in the quarter."),
+    Metric.REGISTRATIONS_APPROVED: _("Registrations submitted in the quarter that the partner approved (later won, lost or expired included)."),
+    Metric.CAMPAIGN_LEADS: _("Leads of the partner's campaigns starting in the quarter."),
+    Metric.ATTENDEES: _("Attendees of the partner's campaigns starting in the quarter."),
+    Metric.CERTIFICATIONS_HELD: _("Valid holdings of the partner's certifications on the quarter's last day (today while it runs)."),
+    Metric.LICENSE_REVENUE: _("Totals of the submitted monthly license reports for the quarter's months, in the target's currency."),
+    Metric.CUSTOM: _("A number the team enters by hand."),
+}
+
+
         MARKETING = "marketing", _("Marketing")
+    Metric = Metric
+
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -334,6 +374,42 @@ class JointPlanInitiative(models.Model):
 
     class Meta:
         ordering = ["kind", "id"]
+    # The measurable target (issue 18): optional; a target of 0 is valid.
+    metric = models.CharField(_("target metric"), max_length=30, choices=Metric.choices, blank=True,
+                              help_text=_("What the target counts; leave empty for an initiative without a number."))
+    target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target_currency = models.CharField(_("target currency"), max_length=3, choices=Currency.choices, blank=True,
+                                       help_text=_("For money targets (won deal value, license revenue)."))
+    custom_actual = models.DecimalField(_("actual (entered by hand)"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                        help_text=_("Only for a custom number; PartnerHub computes the others."))
 
     def __str__(self) -> str:
         return self.title
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(metric="") & Q(target_value__isnull=True)) | (~Q(metric="") & Q(target_value__isnull=False)),
+                name="initiative_target_needs_metric_and_value",
+                violation_error_message=_("A target needs both its metric and its value."),
+            ),
+            models.CheckConstraint(condition=Q(target_value__gte=0) | Q(target_value__isnull=True),
+                                   name="initiative_target_not_negative",
+                                   violation_error_message=_("The target cannot be negative.")),
+            models.CheckConstraint(condition=Q(custom_actual__gte=0) | Q(custom_actual__isnull=True),
+                                   name="initiative_custom_actual_not_negative",
+                                   violation_error_message=_("The actual cannot be negative.")),
+            models.CheckConstraint(
+                condition=(Q(metric__in=MONEY_METRICS) & Q(target_currency__in=CURRENCY_CODES))
+                | (~Q(metric__in=MONEY_METRICS) & Q(target_currency="")),
+                name="initiative_money_target_has_currency",
+                violation_error_message=_("A money target needs its currency; other targets have none."),
+            ),
+            models.CheckConstraint(
+                condition=Q(metric="custom") | Q(custom_actual__isnull=True),
+                name="initiative_custom_actual_only_for_custom",
+                violation_error_message=_("Only a custom number takes an actual entered by hand."),
+            ),
+        ]
+
+    @property
+    def is_money(self) -> bool:
+        return self.metric in MONEY_METRICS

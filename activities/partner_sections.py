@@ -10,6 +10,7 @@ from partners.sections import PartnerSection, register_section
 from . import selectors
 from .forms import QuickActivityForm
 from .models import Activity
+from .targets import attach_progress
 
 
 def timeline_context(partner: Partner, request: HttpRequest, quick_form: QuickActivityForm | None = None) -> dict:
@@ -35,9 +36,11 @@ def campaigns_context(partner: Partner, request: HttpRequest) -> dict:
 
 
 def plan_context(partner: Partner, request: HttpRequest) -> dict:
-    """One query: the current quarter's initiatives (with owner and links joined)."""
+    """Two queries: the current quarter's initiatives (with owner and links joined) and every computed
+    actual of their targets (activities/targets.py)."""
     quarter = selectors.current_quarter(timezone.localdate())
-    return {"quarter": quarter, "initiatives": selectors.plan_initiatives(partner=partner, quarter=quarter)}
+    initiatives = selectors.plan_initiatives(partner=partner, quarter=quarter)
+    return {"quarter": quarter, "initiatives": attach_progress(partner_id=partner.pk, quarter=quarter, initiatives=initiatives)}
 
 
 register_section(PartnerSection(key="timeline", title="Timeline", order=20,

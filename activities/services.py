@@ -85,7 +85,13 @@ def activity_mark_follow_up_done(*, activity: Activity, by: User) -> Activity:
 
 
 @transaction.atomic
-def opportunity_save(*, opportunity: Opportunity) -> Opportunity:
+def opportunity_save(*, opportunity: Opportunity, today: date | None = None) -> Opportunity:
+    """Create or edit a deal. A won deal keeps the day it was won (today unless given); a deal that
+    leaves won loses it, so it no longer counts as won value of any quarter."""
+    if opportunity.stage == Opportunity.Stage.WON:
+        opportunity.won_on = opportunity.won_on or today or timezone.localdate()
+    else:
+        opportunity.won_on = None
     opportunity.full_clean()
     opportunity.save()
     return opportunity

@@ -34,6 +34,7 @@ from .forms import (
 )
 from .models import QUARTER_VALIDATOR, Activity, Campaign, DealRegistration, JointPlanInitiative, Opportunity
 from .partner_sections import timeline_context
+from .targets import attach_progress
 
 PAGE_SIZE = 25
 SYNC_LIST_LIMIT = 200
@@ -436,7 +437,10 @@ def plan_detail(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
     partner = _plan_args(slug, quarter)
     plan = selectors.joint_plan(partner=partner, quarter=quarter)
     form = JointPlanForm(instance=plan)
-    return render(request, "activities/plan_detail.html", {"partner": partner, "quarter": quarter, "plan": plan, "form": form})
+    # One query for every computed actual of the plan's targets (activities/targets.py).
+    initiatives = attach_progress(partner_id=partner.pk, quarter=quarter, initiatives=list(plan.initiatives.all()) if plan else [])
+    return render(request, "activities/plan_detail.html",
+                  {"partner": partner, "quarter": quarter, "plan": plan, "form": form, "initiatives": initiatives})
 
 
 @require_POST

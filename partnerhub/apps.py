@@ -6,7 +6,7 @@ class PartnerHubConfig(AppConfig):
     verbose_name = "PartnerHub"
 
     def ready(self) -> None:
-        from . import attention, files, reminders, signals, submit_once  # noqa: F401 - signals and the token sweep register on import
+        from . import attention, files, reminders, signals, submit_once, targets  # noqa: F401 - signals and the token sweep register on import
         from .form_fields import install_native_date_inputs
         from .formatting import install_person_names
         from .input_bounds import install_form_validators
@@ -16,3 +16,4 @@ class PartnerHubConfig(AppConfig):
         install_form_validators()  # control characters and far dates refused by every form field
         reminders.discover()
         attention.discover()
+        targets.discover()  # joint-plan target actuals (<app>/targets.py)

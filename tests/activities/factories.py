@@ -33,6 +33,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     currency = "CHF"
     stage = Opportunity.Stage.QUALIFIED
     expected_close = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    won_on = factory.LazyAttribute(lambda o: timezone.localdate() if o.stage == Opportunity.Stage.WON else None)
     owner = factory.SubFactory(UserFactory)
 
 

@@ -267,13 +267,14 @@ def seed_activities(ctx: Context) -> None:
     first_opp = next_id(Opportunity)
     copy_rows(
         Opportunity,
-        ["id", "partner_id", "end_customer", "title", "value", "currency", "stage", "expected_close", "owner_id", "notes",
-         "created_at", "updated_at"],
+        ["id", "partner_id", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "owner_id",
+         "notes", "created_at", "updated_at"],
         (
             (first_opp + i, rng.choice(ctx.partner_ids), rng.choice(CUSTOMERS), f"Opportunity {i}",
-             Decimal(rng.randint(5, 500) * 1000), rng.choice(currencies), rng.choice(stages),
-             today + timedelta(days=rng.randint(-900, 270)), rng.choice(user_ids), "", now, now)
+             Decimal(rng.randint(5, 500) * 1000), rng.choice(currencies), stage, close,
+             min(close, today) if stage == "won" else None, rng.choice(user_ids), "", now, now)
             for i in range(ctx.n(10_000))
+            for stage, close in [(rng.choice(stages), today + timedelta(days=rng.randint(-900, 270)))]
         ),
         ctx,
     )
