@@ -126,6 +126,7 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         partner=red_hat, quarter=quarter_of(today),
         defaults={"summary": "Grow Managed OpenShift in Swiss insurance and public sector; one joint event per quarter."},
     )
+    # title, kind, owner, status, campaign, deal, registration, target (metric, value, currency, custom actual)
     initiatives = [
         ("Close Helvetia Insurance", "sales", "sales", "in_progress", None, "Managed OpenShift platform", "Helvetia Insurance AG",
          ("won_deal_value", "480000", "CHF", None)),
@@ -145,8 +146,7 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
                 "campaign": Campaign.objects.filter(title=campaign_title).first() if campaign_title else None,
                 "opportunity": Opportunity.objects.filter(partner=red_hat, title=opportunity_title).first() if opportunity_title else None,
                 "deal_registration": DealRegistration.objects.filter(partner=red_hat, customer=customer).first() if customer else None,
-            },
-        )
-    # title, kind, owner, status, campaign, deal, registration, target (metric, value, currency, custom actual)
                 "metric": metric, "target_value": Decimal(target_value), "target_currency": target_currency,
                 "custom_actual": Decimal(custom_actual) if custom_actual is not None else None,
+            },
+        )

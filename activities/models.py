@@ -117,10 +117,10 @@ class Opportunity(models.Model):
     currency = currency_field()
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.LEAD)
     expected_close = models.DateField(null=True, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
     # When the deal was won: set by opportunity_save when the stage becomes won (today unless given),
     # cleared when it moves back. Won value per quarter (targets, reviews, KPIs) counts by this day.
     won_on = models.DateField(_("won on"), null=True, blank=True, help_text=_("Set to today when the deal is marked won."))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,22 +130,22 @@ class Opportunity(models.Model):
         verbose_name_plural = _("opportunities")
         constraints = [
             date_range_constraint("expected_close"),
-            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
             date_range_constraint("won_on"),
             models.CheckConstraint(
                 condition=Q(stage="won") | Q(won_on__isnull=True),
                 name="opportunity_won_on_only_when_won",
                 violation_error_message=_("Only a won deal has the day it was won."),
             ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
                                    violation_error_message=_("The value cannot be negative.")),
             currency_constraint("currency", "opportunity_currency_known"),
         ]
         indexes = [
             # Pipeline list: filter by stage, sorted by expected close.
             models.Index(fields=["stage", "expected_close"], name="opportunity_stage_close_idx"),
-        ]
             # Won value per partner and quarter (joint-plan targets, reviews, KPIs).
             models.Index(fields=["partner", "stage", "won_on"], name="opportunity_partner_won_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.end_customer})"
@@ -320,9 +320,6 @@ class JointPlan(models.Model):
         return reverse("activities:plan", kwargs={"slug": self.partner.slug, "quarter": self.quarter})
 
 
-class JointPlanInitiative(models.Model):
-    class Kind(models.TextChoices):
-        SALES = "sales", _("Sales")
 class Metric(models.TextChoices):
     """What a joint-plan target counts. All but CUSTOM are computed from PartnerHub's records."""
 
@@ -350,9 +347,12 @@ METRIC_DEFINITIONS = {
 }
 
 
-        MARKETING = "marketing", _("Marketing")
+class JointPlanInitiative(models.Model):
     Metric = Metric
 
+    class Kind(models.TextChoices):
+        SALES = "sales", _("Sales")
+        MARKETING = "marketing", _("Marketing")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -371,9 +371,6 @@ METRIC_DEFINITIONS = {
         DealRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
     )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
-
-    class Meta:
-        ordering = ["kind", "id"]
     # The measurable target (issue 18): optional; a target of 0 is valid.
     metric = models.CharField(_("target metric"), max_length=30, choices=Metric.choices, blank=True,
                               help_text=_("What the target counts; leave empty for an initiative without a number."))
@@ -383,8 +380,8 @@ METRIC_DEFINITIONS = {
     custom_actual = models.DecimalField(_("actual (entered by hand)"), max_digits=12, decimal_places=2, null=True, blank=True,
                                         help_text=_("Only for a custom number; PartnerHub computes the others."))
 
-    def __str__(self) -> str:
-        return self.title
+    class Meta:
+        ordering = ["kind", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(metric="") & Q(target_value__isnull=True)) | (~Q(metric="") & Q(target_value__isnull=False)),
@@ -409,6 +406,9 @@ METRIC_DEFINITIONS = {
                 violation_error_message=_("Only a custom number takes an actual entered by hand."),
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def is_money(self) -> bool:
