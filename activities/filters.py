@@ -1,10 +1,10 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_FIELDS, PERSON_ORDER
 from partnerhub.money import Currency
+from partnerhub.search import matches
 from partners.models import Partner
 
 from .models import Activity, Campaign, DealRegistration, Opportunity
@@ -24,13 +24,7 @@ class _Search:
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        return queryset.filter(matches(value, *self.search_fields))  # accents and case ignored
 
 
 class ActivityFilter(_Search, django_filters.FilterSet):

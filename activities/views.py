@@ -4,7 +4,7 @@ import calendar
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from partnerhub.csv_export import csv_response
 from partnerhub.input_bounds import MAX_DATE, MIN_DATE, parse_month
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
-from partnerhub.roles import Action
+from partnerhub.roles import Action, user_can
 from partnerhub.submit_once import mark_saved, submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 from partners.health import health_refresh_pending
@@ -395,9 +395,15 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return _campaign_form_view(request, campaign)
 
 
-@action_required(Action.MANAGE_CAMPAIGNS)
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _campaign_form_view(request, get_object_or_404(Campaign.objects.select_related("brand_checked_by"), pk=pk))
+    """Marketing and partner managers edit here; everyone else signed in reads the same URL (the
+    calendar, partner pages and search link here for every role). Writes stay with the role."""
+    if user_can(request.user, Action.MANAGE_CAMPAIGNS):
+        return _campaign_form_view(request, get_object_or_404(Campaign.objects.select_related("brand_checked_by"), pk=pk))
+    if request.method != "GET":
+        raise PermissionDenied
+    campaign = get_object_or_404(Campaign.objects.select_related("brand_checked_by", "owner").prefetch_related("partners"), pk=pk)
+    return render(request, "activities/campaign_detail.html", {"campaign": campaign})
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from partnerhub.formatting import PERSON_ORDER
+from partnerhub.search import matches
 from partners.models import Partner
 
 from .compliance import STATUS_LABELS
@@ -28,8 +29,7 @@ class CertificationFilter(django_filters.FilterSet):
         fields = ["q", "partner", "expires"]
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)) if value else queryset
+        return queryset.filter(matches(value, "name", "code"))
 
     def filter_expires(self, queryset, name, value):
         if value is None:
@@ -85,8 +85,7 @@ class ComplianceOverviewFilter(django_filters.FilterSet):
         self.user = user
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        return queryset.filter(name__icontains=value) if value else queryset
+        return queryset.filter(matches(value, "name"))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(manager=self.user) if value else queryset

@@ -6,6 +6,7 @@ from django.utils import timezone
 from activities.models import Campaign
 from partnerhub.filters import BoundedModelChoiceFilter, PartnerChoiceFilter
 from partnerhub.money import Currency
+from partnerhub.search import matches
 from partners.models import Partner
 
 from .models import FundAllocation, FundClaim, Invoice
@@ -70,10 +71,7 @@ class FundClaimFilter(django_filters.FilterSet):
         fields = ["q", "partner", "status", "allocation", "campaign", "activity"]
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(tool_reference__icontains=value))
+        return queryset.filter(matches(value, "title", "tool_reference"))
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -1,9 +1,10 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_ORDER
+from partnerhub.search import matches
 
 from .models import Contact, Partner, PartnerType
 
@@ -30,15 +31,8 @@ class PartnerFilter(django_filters.FilterSet):
         fields = ["q", "type", "stage", "manager", "program_level", "health", "archived"]
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(markets__icontains=value)
-            | Q(program_level__icontains=value)
-            | Q(vshn_products__icontains=value)
-        )
+        # Accents and case ignored: "Leman" finds "Léman Cloud Partners SA" (partnerhub/search.py).
+        return queryset.filter(matches(value, "name", "markets", "program_level", "vshn_products"))
 
     def filter_archived(self, queryset, name, value):
         return queryset if value is None else queryset.filter(archived=value)
@@ -63,12 +57,5 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["q", "partner", "stakeholder_role", "is_active"]
 
     def search(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(job_title__icontains=value)
-        )
+        # Also by the partner's name: "Léman" lists everyone at Léman Cloud Partners SA.
+        return queryset.filter(matches(value, "first_name", "last_name", "email", "job_title", "partner__name"))

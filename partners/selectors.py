@@ -2,12 +2,20 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
 
 from partnerhub.sorting import apply_sort
 
 from .filters import ContactFilter, PartnerFilter
 from .models import Contact, Contract, Partner, PartnerTeamMember, SupplierRiskAssessment
+
+# At risk, then watch, then good, then not checked yet (the stored values sort alphabetically otherwise).
+WORST_HEALTH_FIRST = Case(
+    When(health=Partner.Health.AT_RISK, then=Value(0)),
+    When(health=Partner.Health.WATCH, then=Value(1)),
+    When(health=Partner.Health.GOOD, then=Value(2)),
+    default=Value(3),
+).asc()
 
 PARTNER_SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "id"),
@@ -16,7 +24,7 @@ PARTNER_SORTS: dict[str, tuple[str, ...]] = {
     "-stage": ("-stage", "name", "id"),
     "updated": ("-updated_at", "id"),
     "level": ("program_level", "name", "id"),
-    "health": ("-health", "name", "id"),
+    "health": (WORST_HEALTH_FIRST, "name", "id"),
 }
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from partnerhub.roles import Role, user_roles
 from partnerhub.sorting import apply_sort
 from partners.models import Partner
+from partners.selectors import WORST_HEALTH_FIRST
 
 from .filters import AtRiskFilter, LicenseReportFilter
 from .models import LicenseReport, LicenseReportLine, ReportingAgreement, add_months
@@ -91,6 +92,6 @@ def agreements_for_partner_section(partner: Partner) -> tuple[ReportingAgreement
 
 
 def partners_at_risk(*, params: dict | None = None) -> tuple[AtRiskFilter, QuerySet[Partner]]:
-    base = Partner.objects.filter(archived=False).select_related("manager").order_by("-health", "name", "id")
+    base = Partner.objects.filter(archived=False).select_related("manager").order_by(WORST_HEALTH_FIRST, "name", "id")
     filterset = AtRiskFilter(params or None, queryset=base)
     return filterset, filterset.qs

@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("search/", views.search, name="search"),
     path("attention/<slug:name>/", views.attention_panel, name="attention-panel"),
     path("reports/", views.report_list, name="reports"),
     path("reports/new/", views.report_create, name="report-create"),

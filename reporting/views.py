@@ -23,6 +23,7 @@ from partners.models import Partner
 
 from . import ics, overview, selectors, services
 from .forms import AgreementForm, ReportCreateForm, ReportLineForm
+from .global_search import global_search
 from .inbox import inbox_for
 from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
 
@@ -58,6 +59,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     template = "reporting/_inbox.html" if request.htmx else "reporting/inbox_page.html"
     return render(request, template, {"inbox": inbox_for(request.user, today), "today": today})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """The global search (navigation, shortcut "/"): every kind at once, grouped (reporting/global_search.py)."""
+    term = request.GET.get("q", "")
+    groups = global_search(term, request.user)
+    return render(request, "reporting/search.html", {"q": term.strip()[:100], "groups": groups})
 
 
 def attention_panel(request: HttpRequest, name: str) -> HttpResponse:

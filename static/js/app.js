@@ -38,3 +38,19 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+
+// "/" jumps to the global search (as on GitHub), unless the person is typing somewhere.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {
+    return;
+  }
+  const target = event.target;
+  if (target.closest("input, textarea, select, [contenteditable]")) {
+    return;
+  }
+  const search = document.getElementById("global-search");
+  if (search) {
+    event.preventDefault();
+    search.focus();
+  }
+});

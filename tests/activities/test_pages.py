@@ -663,3 +663,25 @@ class TestJointPlans:
         # session, user, count, page (partner joined), partner options
         with django_assert_num_queries(5):
             assert outsider_client.get(reverse("activities:plans")).status_code == 200
+
+
+class TestCampaignReadOnly:
+    """Every role that sees a campaign linked (calendar, partner page, search) may open it."""
+
+    @pytest.mark.parametrize("rows", [1, 20])
+    def test_read_only_page_for_roles_that_cannot_edit(self, rows, sales_client, accounting_client, django_assert_num_queries):
+        campaign = CampaignFactory(title="Roadshow Léman", budget=Decimal("15000.00"), currency="CHF")
+        campaign.partners.set([PartnerFactory() for _ in range(rows)])
+        url = reverse("activities:campaign-edit", args=[campaign.pk])
+        with django_assert_num_queries(4):  # session, user, campaign (+owner, brand checker), its partners
+            response = sales_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and 'data-testid="read-only-note"' in html
+        assert "Roadshow Léman" in html and "CHF 15&#x27;000.00" in html and "<form" not in html.split("<main")[1]
+        assert accounting_client.get(url).status_code == 200
+        assert sales_client.post(url, {"title": "X"}).status_code == 403
+
+    def test_editors_still_get_the_form(self, marketing_client):
+        campaign = CampaignFactory()
+        response = marketing_client.get(reverse("activities:campaign-edit", args=[campaign.pk]))
+        assert response.status_code == 200 and 'data-testid="read-only-note"' not in response.content.decode()

@@ -251,7 +251,7 @@ MATRIX: dict[str, Entry] = {
     "activities:campaigns": Entry(NONE, SIGNED_IN),
     "activities:campaign-calendar": Entry(NONE, SIGNED_IN),
     "activities:campaign-create": Entry(NONE, CAMPAIGNS, post=CAMPAIGNS),
-    "activities:campaign-edit": Entry(pk_of("campaign"), CAMPAIGNS, post=CAMPAIGNS),
+    "activities:campaign-edit": Entry(pk_of("campaign"), SIGNED_IN, post=CAMPAIGNS),  # read-only page for the others
     "activities:campaign-brand-check": Entry(pk_of("campaign"), WRONG_METHOD, post=CAMPAIGNS),
     "activities:plans": Entry(NONE, SIGNED_IN),
     "activities:plan": Entry(_plan, SIGNED_IN),
@@ -292,6 +292,7 @@ MATRIX: dict[str, Entry] = {
     # --- reporting ---
     "reporting:attention-panel": Entry(_panel, SIGNED_IN),
     "reporting:inbox": Entry(NONE, SIGNED_IN),
+    "reporting:search": Entry(NONE, SIGNED_IN),
     "reporting:reports": Entry(NONE, SIGNED_IN),
     "reporting:report-create": Entry(NONE, ACCOUNTING, post=ACCOUNTING),
     "reporting:report-detail": Entry(pk_of("report_with_lines"), SIGNED_IN),
