@@ -21,7 +21,8 @@ from partnerhub.attention import (
 )
 from partnerhub.roles import Action, user_can
 from partners.health import health_fact
-from partners.models import Partner
+from partners.models import OnboardingProof, Partner
+from partners.onboarding import Proved, onboarding_proof
 
 from . import selectors
 from .models import Activity, DealRegistration
@@ -202,3 +203,20 @@ def _activity_partner(activity: Activity) -> list[int]:
 @health_fact(DealRegistration)
 def _registration_partner(registration: DealRegistration) -> list[int]:
     return [registration.partner_id]
+
+
+@onboarding_proof(OnboardingProof.REGISTRATION, DealRegistration, partners_of=lambda r: [r.partner_id])
+def _first_registration_proof(partner_ids: Sequence[int]) -> dict[int, Proved]:
+    """A registration proves the step once it is submitted (a draft is not a registration yet)."""
+    found: dict[int, Proved] = {}
+    for registration in (
+        DealRegistration.objects.filter(partner_id__in=partner_ids)
+        .exclude(status=DealRegistration.Status.DRAFT)
+        .order_by("created_at", "id")
+        .only("pk", "partner_id", "customer")
+    ):
+        found.setdefault(
+            registration.partner_id,
+            Proved(f"Deal registration: {registration.customer}", reverse("activities:registration-edit", args=[registration.pk])),
+        )
+    return found

@@ -12,10 +12,12 @@ from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
 from partnerhub.roles import Action, user_can
 from partners.health import health_fact
+from partners.models import OnboardingProof
+from partners.onboarding import Proved, onboarding_proof
 
 from . import selectors
 from .compliance import AT_RISK, MET, NOT_MET, level_compliance
-from .models import PartnerProgramStatus
+from .models import Holding, PartnerProgramStatus
 
 SOON_DAYS = 90
 
@@ -124,3 +126,22 @@ def _program_status_partner(status: PartnerProgramStatus) -> list[int]:
 
 # Holdings, levels and requirements change health through the stored compliance it reads:
 # services.compliance_refresh reports the partners whose compliance changed (health_changed).
+
+
+@onboarding_proof(OnboardingProof.CERTIFICATION, Holding, partners_of=lambda h: [h.certification.partner_id])
+def _first_holding_proof(partner_ids: Sequence[int]) -> dict[int, Proved]:
+    """A VSHNeer holding one of the partner's certifications proves "first certifications"."""
+    found: dict[int, Proved] = {}
+    for holding in (
+        Holding.objects.filter(certification__partner_id__in=partner_ids)
+        .select_related("certification", "holder")
+        .order_by("obtained_on", "id")
+    ):
+        found.setdefault(
+            holding.certification.partner_id,
+            Proved(
+                f"{holding.certification.name}: {formatting.person(holding.holder)}",
+                reverse("certifications:holding-edit", args=[holding.pk]),
+            ),
+        )
+    return found

@@ -15,8 +15,6 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.utils.module_loading import autodiscover_modules
 
-from .registry import Registry
-
 
 @dataclass(frozen=True)
 class ItemAction:
@@ -59,22 +57,33 @@ AttentionProvider = Callable[[User, date], list[AttentionItem]]
 HealthCheck = Callable[[Sequence[int], date], dict[int, list[HealthFinding]]]
 CalendarProvider = Callable[[User, date], list[CalendarEvent]]
 
-# Each a Registry (partnerhub/registry.py): a name registered twice is refused at import time.
-ATTENTION_PROVIDERS: Registry[str, AttentionProvider] = Registry("attention providers")
-HEALTH_CHECKS: Registry[str, HealthCheck] = Registry("health checks")
-CALENDAR_PROVIDERS: Registry[str, CalendarProvider] = Registry("calendar providers")
+ATTENTION_PROVIDERS: dict[str, AttentionProvider] = {}
+HEALTH_CHECKS: dict[str, HealthCheck] = {}
+CALENDAR_PROVIDERS: dict[str, CalendarProvider] = {}
 
 
 def attention_provider(name: str) -> Callable[[AttentionProvider], AttentionProvider]:
-    return ATTENTION_PROVIDERS.decorator(name)
+    def register(func: AttentionProvider) -> AttentionProvider:
+        ATTENTION_PROVIDERS[name] = func
+        return func
+
+    return register
 
 
 def health_check(name: str) -> Callable[[HealthCheck], HealthCheck]:
-    return HEALTH_CHECKS.decorator(name)
+    def register(func: HealthCheck) -> HealthCheck:
+        HEALTH_CHECKS[name] = func
+        return func
+
+    return register
 
 
 def calendar_provider(name: str) -> Callable[[CalendarProvider], CalendarProvider]:
-    return CALENDAR_PROVIDERS.decorator(name)
+    def register(func: CalendarProvider) -> CalendarProvider:
+        CALENDAR_PROVIDERS[name] = func
+        return func
+
+    return register
 
 
 def discover() -> None:

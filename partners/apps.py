@@ -5,6 +5,6 @@ class PartnersConfig(AppConfig):
     name = "partners"
 
     def ready(self) -> None:
-        from . import sections
+        from . import onboarding, sections  # noqa: F401 - onboarding registers its proof sweep on import
 
         sections.discover()

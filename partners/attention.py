@@ -12,7 +12,8 @@ from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, at
 
 from . import selectors
 from .health import health_fact
-from .models import Contract, Partner, SupplierRiskAssessment
+from .models import Contract, OnboardingProof, Partner, SupplierRiskAssessment
+from .onboarding import Proved, onboarding_proof
 
 
 def _mine(queryset, user: User, manager_path: str):
@@ -102,3 +103,47 @@ def _risk_assessment_partner(assessment: SupplierRiskAssessment) -> list[int]:
 @health_fact(Contract)
 def _contract_partner(contract: Contract) -> list[int]:
     return [contract.partner_id]
+
+
+# --- Records that prove onboarding steps (partners/onboarding.py) ------------------------------------
+
+
+def _first_contract_of_kind(kind: str):
+    def find(partner_ids: Sequence[int]) -> dict[int, Proved]:
+        found: dict[int, Proved] = {}
+        for contract in (
+            Contract.objects.filter(partner_id__in=partner_ids, kind=kind).select_related("partner").order_by("start_date", "id")
+        ):
+            found.setdefault(
+                contract.partner_id,
+                Proved(f"{contract.get_kind_display()}: {contract.title}", contract.partner.get_absolute_url() + "#contracts"),
+            )
+        return found
+
+    return find
+
+
+for _proof, _kind in (
+    (OnboardingProof.PARTNER_AGREEMENT, Contract.Kind.PARTNER_AGREEMENT),
+    (OnboardingProof.NDA, Contract.Kind.NDA),
+    (OnboardingProof.DPA, Contract.Kind.DPA),
+    (OnboardingProof.MSA, Contract.Kind.MSA),
+    (OnboardingProof.PROGRAM_TERMS, Contract.Kind.PROGRAM_TERMS),
+):
+    onboarding_proof(_proof, Contract, partners_of=lambda c: [c.partner_id])(_first_contract_of_kind(_kind))
+
+
+@onboarding_proof(OnboardingProof.RISK_ASSESSMENT, SupplierRiskAssessment, partners_of=lambda a: [a.partner_id])
+def _risk_assessment_proof(partner_ids: Sequence[int]) -> dict[int, Proved]:
+    found: dict[int, Proved] = {}
+    for assessment in (
+        SupplierRiskAssessment.objects.filter(partner_id__in=partner_ids).select_related("partner").order_by("assessed_on", "id")
+    ):
+        found.setdefault(
+            assessment.partner_id,
+            Proved(
+                f"Supplier risk assessment of {formatting.day(assessment.assessed_on)}",
+                assessment.partner.get_absolute_url() + "#risk",
+            ),
+        )
+    return found

@@ -1,14 +1,32 @@
-"""Demo partners of a Swiss cloud company: all four types, contacts, contracts, risk assessments."""
+"""Demo partners of a Swiss cloud company: all four types, contacts, contracts, risk assessments.
+
+The demo tells the truth on a fresh install: partners were created months or years ago (so "no
+activity for 90 days" and overdue syncs can fire), program levels are named as the partner's program
+(and the certifications app's program status) names them, every contact has their own Swiss number,
+and Red Hat has an executive sponsor (a strategic partner with a QBR cadence, activities/qbr.py).
+"""
 
 from datetime import date, timedelta
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from partnerhub.demo import demo_seeder
 
 from .health import partner_health_refresh
-from .models import DEFAULT_PARTNER_TYPES, Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
-from .services import _unique_slug
+from .models import (
+    DEFAULT_PARTNER_TYPES,
+    Contact,
+    Contract,
+    Onboarding,
+    OnboardingStepTemplate,
+    OnboardingTrack,
+    Partner,
+    PartnerTeamMember,
+    PartnerType,
+    SupplierRiskAssessment,
+)
+from .services import _unique_slug, onboarding_start, onboarding_step_complete
 
 DEMO_PARTNERS = [
     # name, type codes, stage, level, cadence, website, markets
@@ -16,7 +34,7 @@ DEMO_PARTNERS = [
         "Red Hat",
         ["software-vendor"],
         "active",
-        "Premier Business Partner",
+        "Premier",  # as the program status (certifications/demo.py) names the level
         "monthly",
         "https://www.redhat.com",
         "Switzerland, DACH",
@@ -45,24 +63,71 @@ DEMO_PARTNERS = [
         "https://leman-cloud.example",
         "Romandie",
     ),
-    ("Tessin Systems SA", ["consultant-reseller"], "inactive", "", "quarterly", "https://tessin-systems.example", "Ticino"),
+    # Inactive: no sync cadence any more; its health shows how long nobody has talked to them.
+    ("Tessin Systems SA", ["consultant-reseller"], "inactive", "", "none", "https://tessin-systems.example", "Ticino"),
+    (
+        "Microsoft",
+        ["software-vendor", "csp"],
+        "active",
+        "Solutions Partner for Infrastructure (Azure)",
+        "monthly",
+        "https://partner.microsoft.com",
+        "Switzerland, Global",
+    ),
 ]
 
+# When each partnership started (days before the seed): activity history, syncs and "no activity
+# for 90 days" are measured against it.
+CREATED_DAYS_AGO = {
+    "Red Hat": 2200,
+    "Exoscale": 1500,
+    "cloudscale.ch": 1100,
+    "Amazon Web Services": 900,
+    "SUSE": 700,
+    "Upbound": 45,
+    "Ingram Micro Schweiz": 1300,
+    "Alpine IT Consulting AG": 500,
+    "Léman Cloud Partners SA": 60,
+    "Tessin Systems SA": 800,
+    "Microsoft": 400,
+}
+
+# first, last, stakeholder role, primary, phone (each their own: office lines by region, some mobiles)
 DEMO_CONTACTS = {
     "Red Hat": [
-        ("Laura", "Keller", "partner_manager", True),
-        ("Marco", "Rossi", "sales", False),
-        ("Nina", "Weber", "marketing", False),
+        ("Laura", "Keller", "partner_manager", True, "+41 44 512 34 10"),
+        ("Marco", "Rossi", "sales", False, "+41 79 318 42 77"),
+        ("Nina", "Weber", "marketing", False, "+41 44 512 34 26"),
     ],
-    "Exoscale": [("Julien", "Favre", "partner_manager", True), ("Anna", "Meier", "technical", False)],
-    "cloudscale.ch": [("Stefan", "Huber", "executive", True), ("Petra", "Frei", "billing", False)],
-    "Amazon Web Services": [("Daniel", "Schmid", "partner_manager", True), ("Sophie", "Brunner", "marketing", False)],
-    "SUSE": [("Thomas", "Graf", "partner_manager", True)],
-    "Upbound": [("Rachel", "Nguyen", "partner_manager", True), ("Omar", "Haddad", "technical", False)],
-    "Ingram Micro Schweiz": [("Claudia", "Baumann", "sales", True), ("Beat", "Zimmermann", "billing", False)],
-    "Alpine IT Consulting AG": [("Reto", "Aebischer", "executive", True)],
-    "Léman Cloud Partners SA": [("Camille", "Dubois", "executive", True)],
-    "Tessin Systems SA": [("Luca", "Bernasconi", "sales", True)],
+    "Exoscale": [
+        ("Julien", "Favre", "partner_manager", True, "+41 21 646 81 12"),
+        ("Anna", "Meier", "technical", False, "+41 78 904 15 63"),
+    ],
+    "cloudscale.ch": [
+        ("Stefan", "Huber", "executive", True, "+41 44 525 70 01"),
+        ("Petra", "Frei", "billing", False, "+41 44 525 70 09"),
+    ],
+    "Amazon Web Services": [
+        ("Daniel", "Schmid", "partner_manager", True, "+41 44 578 12 40"),
+        ("Sophie", "Brunner", "marketing", False, "+41 76 221 58 90"),
+    ],
+    "SUSE": [("Thomas", "Graf", "partner_manager", True, "+41 61 205 33 18")],
+    "Upbound": [
+        ("Rachel", "Nguyen", "partner_manager", True, "+41 79 560 27 14"),
+        ("Omar", "Haddad", "technical", False, "+41 77 412 68 35"),
+    ],
+    "Ingram Micro Schweiz": [
+        ("Claudia", "Baumann", "sales", True, "+41 56 437 62 20"),
+        ("Beat", "Zimmermann", "billing", False, "+41 56 437 62 45"),
+    ],
+    "Alpine IT Consulting AG": [("Reto", "Aebischer", "executive", True, "+41 41 228 90 50")],
+    "Léman Cloud Partners SA": [("Camille", "Dubois", "executive", True, "+41 22 318 47 02")],
+    "Tessin Systems SA": [("Luca", "Bernasconi", "sales", True, "+41 91 923 51 84")],
+    "Microsoft": [
+        ("Andrea", "Steiner", "partner_manager", True, "+41 44 823 81 11"),
+        ("Yves", "Rochat", "technical", False, "+41 79 287 36 09"),
+        ("Sara", "Lehmann", "marketing", False, "+41 44 823 84 37"),
+    ],
 }
 
 
@@ -94,7 +159,13 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
             partner.types.set([types[code] for code in type_codes])
             PartnerTeamMember.objects.get_or_create(partner=partner, user=users["sales"], role="sales")
             PartnerTeamMember.objects.get_or_create(partner=partner, user=users["marketing"], role="marketing")
-        for first, last, role, primary in DEMO_CONTACTS.get(name, []):
+            # The partnership started long before the seed (created_at is auto_now_add: set afterwards).
+            started = timezone.now() - timedelta(days=CREATED_DAYS_AGO.get(name, 365))
+            Partner.objects.filter(pk=partner.pk).update(created_at=started)
+            partner.created_at = started
+        if name == "Red Hat":  # strategic: an executive sponsor, so a quarterly business review cadence
+            PartnerTeamMember.objects.get_or_create(partner=partner, user=users["admin"], role="executive_sponsor")
+        for first, last, role, primary, phone in DEMO_CONTACTS.get(name, []):
             Contact.objects.get_or_create(
                 partner=partner,
                 first_name=first,
@@ -103,7 +174,7 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
                     "stakeholder_role": role,
                     "is_primary": primary,
                     "email": f"{first}.{last}@{partner.slug}.example".lower(),
-                    "phone": "+41 44 000 00 00",
+                    "phone": phone,
                 },
             )
 
@@ -137,6 +208,15 @@ def seed_partners(today: date, users: dict[str, User]) -> None:
             "AWS Partner Network terms",
             today - timedelta(days=300),
             today + timedelta(days=65),
+            True,
+            30,
+        ),
+        (
+            "Microsoft",
+            "program_terms",
+            "Microsoft AI Cloud Partner Program agreement",
+            today - timedelta(days=380),
+            today + timedelta(days=350),
             True,
             30,
         ),
@@ -217,3 +297,65 @@ def seed_partner_health(today: date, users: dict[str, User]) -> None:
     """Last, once every app's demo facts exist: compute the partners' health, so a fresh demo shows
     good / watch / at risk with reasons instead of "Not checked yet" until the first health sweep."""
     partner_health_refresh(today=today)
+
+
+# Onboarding tracks per partner type (issue 17): title, owner role, due days after the start, required, proof.
+DEMO_TRACKS = {
+    "software-vendor": [
+        ("Sign partner agreement", "partner_manager", 14, True, "contract_partner_agreement"),
+        ("NDA / DPA", "partner_manager", 7, True, "contract_nda"),
+        ("Supplier risk assessment", "partner_manager", 21, True, "risk_assessment"),
+        ("Portal accounts for the team", "sales", 10, True, ""),
+        ("First sync meeting", "partner_manager", 14, True, ""),
+        ("Sales enablement session", "sales", 35, True, ""),
+        ("Joint fact sheet", "marketing", 45, False, ""),
+        ("First certifications", "technical", 60, True, "certification_holding"),
+        ("First deal registration", "sales", 75, True, "deal_registration"),
+    ],
+    "csp": [
+        ("Infrastructure contract (MSA)", "partner_manager", 14, True, "contract_msa"),
+        ("Data processing agreement", "partner_manager", 14, True, "contract_dpa"),
+        ("Supplier risk assessment", "partner_manager", 21, True, "risk_assessment"),
+        ("Portal and console accounts", "technical", 10, True, ""),
+        ("First certifications", "technical", 60, True, "certification_holding"),
+        ("First sync meeting", "partner_manager", 14, True, ""),
+    ],
+    "consultant-reseller": [
+        ("Reseller agreement", "partner_manager", 14, True, "contract_partner_agreement"),
+        ("NDA", "partner_manager", 7, True, "contract_nda"),
+        ("Enablement session", "sales", 30, True, ""),
+        ("Joint fact sheet", "marketing", 45, False, ""),
+        ("First sync meeting", "partner_manager", 14, True, ""),
+    ],
+    "distributor": [
+        ("Distribution agreement", "partner_manager", 21, True, "contract_partner_agreement"),
+        ("Program terms", "partner_manager", 21, True, "contract_program_terms"),
+        ("Price list in the library", "sales", 30, True, ""),
+        ("First sync meeting", "partner_manager", 14, True, ""),
+    ],
+}
+
+
+@demo_seeder(order=15)
+def seed_onboarding(today: date, users: dict[str, User]) -> None:
+    """A track per partner type, and Upbound mid-onboarding: steps done (one by its NDA, one by sales),
+    due (within days) and overdue (the partner agreement and the first sync)."""
+    for code, steps in DEMO_TRACKS.items():
+        partner_type = PartnerType.objects.filter(code=code).first()
+        if partner_type is None or OnboardingTrack.objects.filter(partner_type=partner_type).exists():
+            continue
+        track = OnboardingTrack.objects.create(partner_type=partner_type, created_by=users["manager"])
+        for position, (title, role, offset, required, proof) in enumerate(steps, start=1):
+            OnboardingStepTemplate.objects.create(
+                track=track, position=position * 10, title=title, owner_role=role, due_offset_days=offset,
+                required=required, proof=proof,
+            )
+    partner = Partner.objects.filter(name="Upbound").first()
+    if partner is None or Onboarding.objects.filter(partner=partner).exists():
+        return
+    Contract.objects.get_or_create(
+        partner=partner, kind="nda", title="Upbound mutual NDA", defaults={"start_date": today - timedelta(days=28)}
+    )
+    onboarding = onboarding_start(partner=partner, started_on=today - timedelta(days=30), by=users["manager"])
+    portal = onboarding.steps.get(title="Portal accounts for the team")
+    onboarding_step_complete(step_id=portal.pk, by=users["sales"])

@@ -1,12 +1,13 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.search import matches
 
-from .models import Contact, Partner, PartnerType
+from .models import Contact, OnboardingStep, Partner, PartnerType
 
 
 def _managers(request=None):
@@ -22,13 +23,22 @@ class PartnerFilter(django_filters.FilterSet):
     manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
     program_level = django_filters.CharFilter(lookup_expr="icontains", label="Program level")
     health = django_filters.ChoiceFilter(choices=Partner.Health.choices)
+    onboarding = django_filters.ChoiceFilter(
+        choices=[("running", "Being onboarded"), ("overdue", "Onboarding overdue")], method="filter_onboarding", label="Onboarding"
+    )
     archived = django_filters.BooleanFilter(
         widget=django_filters.widgets.BooleanWidget(), label="Archived", method="filter_archived"
     )
 
     class Meta:
         model = Partner
-        fields = ["q", "type", "stage", "manager", "program_level", "health", "archived"]
+        fields = ["q", "type", "stage", "manager", "program_level", "health", "onboarding", "archived"]
+
+    def filter_onboarding(self, queryset, name, value):
+        steps = OnboardingStep.objects.filter(onboarding__partner=OuterRef("pk"), onboarding__ended_on__isnull=True)
+        if value == "overdue":
+            steps = steps.filter(done_at__isnull=True, due_on__lt=timezone.localdate())
+        return queryset.filter(Exists(steps)) if value in ("running", "overdue") else queryset
 
     def search(self, queryset, name, value):
         # Accents and case ignored: "Leman" finds "Léman Cloud Partners SA" (partnerhub/search.py).

@@ -6,7 +6,16 @@ from partnerhub.form_fields import ModelMultipleChoiceField
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.roles import Role
 
-from .models import Contact, Contract, Partner, PartnerType, SupplierRiskAssessment
+from .models import (
+    Contact,
+    Contract,
+    OnboardingStep,
+    OnboardingStepTemplate,
+    OnboardingTrack,
+    Partner,
+    PartnerType,
+    SupplierRiskAssessment,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -88,3 +97,57 @@ class RiskAssessmentForm(forms.ModelForm):
             "systems_touched": forms.Textarea(attrs={"rows": 2}),
             "mitigations": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+def active_people():
+    return get_user_model().objects.filter(is_active=True).order_by(*PERSON_ORDER)
+
+
+class OnboardingStartForm(forms.Form):
+    track = forms.ModelChoiceField(queryset=OnboardingTrack.objects.none(), label="Track", empty_label=None)
+    started_on = forms.DateField(label="Start date", widget=DATE_INPUT)
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].queryset = (
+            OnboardingTrack.objects.filter(is_current=True, partner_type__in=partner.types.all())
+            .select_related("partner_type")
+            .order_by("partner_type__name")
+        )
+
+
+class OnboardingStepForm(forms.ModelForm):
+    """Owner and due date of one step of a running onboarding (partner managers)."""
+
+    class Meta:
+        model = OnboardingStep
+        fields = ["owner", "due_on"]
+        widgets = {"due_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active people only; the current owner stays listed so the form shows who it is.
+        people = Q(is_active=True)
+        if self.instance.owner_id:
+            people |= Q(pk=self.instance.owner_id)
+        self.fields["owner"].queryset = get_user_model().objects.filter(people).order_by(*PERSON_ORDER)
+
+
+class OnboardingTrackForm(forms.ModelForm):
+    class Meta:
+        model = OnboardingTrack
+        fields = ["partner_type"]
+
+
+class OnboardingStepTemplateForm(forms.ModelForm):
+    class Meta:
+        model = OnboardingStepTemplate
+        fields = ["title", "description", "owner_role", "due_offset_days", "required", "proof", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"position": "Steps are listed by this number (empty: after the last)."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        if not self.instance.pk:
+            self.initial.pop("position", None)

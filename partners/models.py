@@ -291,3 +291,175 @@ class SupplierRiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner}: {self.get_risk_level_display()} risk ({self.assessed_on})"
+
+
+# --- Onboarding (issue 17): versioned tracks per partner type, a checklist per onboarding ----------------
+
+
+class OnboardingOwnerRole(models.TextChoices):
+    """Who owns a template step: the partner manager, or the partner-team member holding the role."""
+
+    PARTNER_MANAGER = "partner_manager", _("Partner manager")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    TECHNICAL = "technical", _("Technical")
+    EXECUTIVE_SPONSOR = "executive_sponsor", _("Executive sponsor")
+
+
+class OnboardingProof(models.TextChoices):
+    """The record that proves a step; such steps tick themselves when the record appears
+    (partners/onboarding.py; each app registers its own kinds next to its health facts)."""
+
+    NONE = "", _("None (ticked by hand)")
+    PARTNER_AGREEMENT = "contract_partner_agreement", _("Contract: partner / reseller agreement")
+    NDA = "contract_nda", _("Contract: NDA")
+    DPA = "contract_dpa", _("Contract: DPA")
+    MSA = "contract_msa", _("Contract: MSA")
+    PROGRAM_TERMS = "contract_program_terms", _("Contract: program terms")
+    RISK_ASSESSMENT = "risk_assessment", _("Supplier risk assessment")
+    CERTIFICATION = "certification_holding", _("A VSHNeer holds one of the partner's certifications")
+    REGISTRATION = "deal_registration", _("First deal registration")
+
+
+MAX_DUE_OFFSET_DAYS = 365
+
+
+class OnboardingTrack(models.Model):
+    """One version of the onboarding steps for a partner type. A version in use by an onboarding is
+    never changed: editing it makes the next version (services.onboarding_track_* ), so running
+    onboardings keep the steps they started with."""
+
+    partner_type = models.ForeignKey(PartnerType, on_delete=models.PROTECT, related_name="onboarding_tracks")
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True, help_text=_("The version new onboardings start from."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner_type__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_type", "version"],
+                name="onboarding_track_version_unique",
+                violation_error_message=_("This version of the track already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["partner_type"],
+                condition=Q(is_current=True),
+                name="onboarding_track_one_current",
+                violation_error_message=_("A partner type has one current onboarding track."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_type.name} onboarding (version {self.version})"
+
+
+class OnboardingStepTemplate(models.Model):
+    track = models.ForeignKey(OnboardingTrack, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    owner_role = models.CharField(
+        max_length=30, choices=OnboardingOwnerRole.choices, default=OnboardingOwnerRole.PARTNER_MANAGER,
+        verbose_name=_("owner"), help_text=_("The partner-team member with this role (else the partner manager)."),
+    )
+    due_offset_days = models.PositiveSmallIntegerField(
+        default=14, verbose_name=_("due (days after the start)"), help_text=_("0 to 365 days after the onboarding starts.")
+    )
+    required = models.BooleanField(default=True, help_text=_("Onboarding is done when every required step is done."))
+    proof = models.CharField(max_length=40, choices=OnboardingProof.choices, blank=True, default="", verbose_name=_("proved by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_offset_days__lte=MAX_DUE_OFFSET_DAYS),
+                name="onboarding_step_template_offset_max",
+                violation_error_message=_("A step is due at most 365 days after the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Onboarding(models.Model):
+    """One partner's onboarding: its checklist copied from a track version, started and ended dates."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="onboardings")
+    track = models.ForeignKey(OnboardingTrack, on_delete=models.PROTECT, null=True, blank=True, related_name="onboardings")
+    started_on = models.DateField(verbose_name=_("started on"))
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
+    completion_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["completion_notified_at"])
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            date_range_constraint("started_on"),
+            date_range_constraint("ended_on"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="onboarding_end_after_start",
+                violation_error_message=_("Onboarding cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=Q(ended_on__isnull=True),
+                name="onboarding_one_running_per_partner",
+                violation_error_message=_("This partner is already being onboarded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Onboarding of {self.partner} from {self.started_on}"
+
+
+class OnboardingStep(models.Model):
+    onboarding = models.ForeignKey(Onboarding, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="onboarding_steps"
+    )
+    due_on = models.DateField(verbose_name=_("due on"))
+    required = models.BooleanField(default=True)
+    proof = models.CharField(max_length=40, choices=OnboardingProof.choices, blank=True, default="", verbose_name=_("proved by"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("Empty with a done time: ticked by its proof."),
+    )
+    proof_label = models.CharField(max_length=200, blank=True)
+    proof_url = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "due_on", "id"]
+        constraints = [
+            date_range_constraint("due_on"),
+            models.CheckConstraint(
+                condition=Q(done_by__isnull=True) | Q(done_at__isnull=False),
+                name="onboarding_step_done_by_has_time",
+                violation_error_message=_("A step done by someone has a time it was done."),
+            ),
+        ]
+        indexes = [
+            # The overdue-steps reminder, inbox and the partner list's "onboarding overdue" filter.
+            models.Index(fields=["done_at", "due_on"], name="onboarding_step_open_due_idx"),
+            # "My onboarding steps" in the inbox.
+            models.Index(fields=["owner", "done_at", "due_on"], name="onboarding_step_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -1,7 +1,34 @@
+from django.utils import timezone
+
 from partnerhub.history import history_entries
 
-from .models import Contact, Contract, Partner, SupplierRiskAssessment
+from . import selectors
+from .models import Contact, Contract, Onboarding, OnboardingStep, Partner, SupplierRiskAssessment
 from .sections import PartnerSection, register_section
+
+
+def _onboarding_context(partner: Partner, request) -> dict:
+    """Two queries: the onboarding (running, else the newest) and its steps with owners."""
+    today = timezone.localdate()
+    onboarding = selectors.partner_onboarding(partner=partner)
+    steps = onboarding.step_list if onboarding else []
+    done = sum(1 for s in steps if s.done_at)
+    return {
+        "onboarding": onboarding,
+        "today": today,
+        "total": len(steps),
+        "done": done,
+        "percent": round(100 * done / len(steps)) if steps else 0,
+        "overdue": sum(1 for s in steps if not s.done_at and s.due_on < today),
+        "ready": bool(steps) and all(s.done_at for s in steps if s.required),
+    }
+
+
+register_section(
+    PartnerSection(
+        key="onboarding", title="Onboarding", order=10, template="partners/_onboarding_section.html", context=_onboarding_context
+    )
+)
 
 
 def _history_context(partner: Partner, request) -> dict:
@@ -12,6 +39,8 @@ def _history_context(partner: Partner, request) -> dict:
                 (lambda row: f"Contact {row.first_name} {row.last_name}", Contact.history.filter(partner_id=partner.pk)),
                 (lambda row: f"Contract {row.title}", Contract.history.filter(partner_id=partner.pk)),
                 (lambda row: "Risk assessment", SupplierRiskAssessment.history.filter(partner_id=partner.pk)),
+                (lambda row: "Onboarding", Onboarding.history.filter(partner_id=partner.pk)),
+                (lambda row: f"Onboarding step {row.title}", OnboardingStep.history.filter(onboarding__partner_id=partner.pk)),
             ]
         )
     }

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.utils.module_loading import autodiscover_modules
 
-from partnerhub.registry import Registry
-
 from .models import Partner
 
 
@@ -33,12 +31,11 @@ class PartnerSection:
     context: Callable[[Partner, HttpRequest], dict]
 
 
-PARTNER_SECTIONS: Registry[str, PartnerSection] = Registry("partner sections")
+PARTNER_SECTIONS: dict[str, PartnerSection] = {}
 
 
 def register_section(section: PartnerSection) -> None:
-    """A key registered twice (from another module) is refused at import time."""
-    PARTNER_SECTIONS.register(section.key, section, origin=section.context.__module__)
+    PARTNER_SECTIONS[section.key] = section
 
 
 def discover() -> None:

@@ -2,12 +2,22 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from partnerhub.sorting import apply_sort
 
 from .filters import ContactFilter, PartnerFilter
-from .models import Contact, Contract, Partner, PartnerTeamMember, SupplierRiskAssessment
+from .models import (
+    Contact,
+    Contract,
+    Onboarding,
+    OnboardingStep,
+    OnboardingTrack,
+    Partner,
+    PartnerTeamMember,
+    SupplierRiskAssessment,
+)
 
 # At risk, then watch, then good, then not checked yet (the stored values sort alphabetically otherwise).
 WORST_HEALTH_FIRST = Case(
@@ -29,8 +39,8 @@ PARTNER_SORTS: dict[str, tuple[str, ...]] = {
 
 
 def partner_list(*, params: dict | None = None, sort: str | None = None) -> tuple[PartnerFilter, QuerySet[Partner], str]:
-    """The filtered, sorted partner list with what each row shows (manager, types)."""
-    base = Partner.objects.select_related("manager").prefetch_related("types")
+    """The filtered, sorted partner list with what each row shows (manager, types, onboarding progress)."""
+    base = Partner.objects.select_related("manager").prefetch_related("types", running_onboardings_prefetch())
     filterset = PartnerFilter(params or None, queryset=base)
     queryset, sort_key = apply_sort(filterset.qs, sort, PARTNER_SORTS, "name")
     return filterset, queryset, sort_key
@@ -80,3 +90,62 @@ def risk_reviews_due_by(*, day: date) -> QuerySet[SupplierRiskAssessment]:
 
 def notice_deadlines_soon(*, today: date, days: int) -> QuerySet[Contract]:
     return contracts_with_notice_deadline_between(start=today, end=today + timedelta(days=days))
+
+
+# --- Onboarding ---------------------------------------------------------------------------------------
+
+
+def running_onboardings_prefetch(today: date | None = None) -> Prefetch:
+    """Each partner's running onboarding with its progress counted in the same query (one for the page)."""
+    today = today or timezone.localdate()
+    return Prefetch(
+        "onboardings",
+        queryset=Onboarding.objects.filter(ended_on__isnull=True).annotate(
+            steps_total=Count("steps"),
+            steps_done=Count("steps", filter=Q(steps__done_at__isnull=False)),
+            steps_overdue=Count("steps", filter=Q(steps__done_at__isnull=True, steps__due_on__lt=today)),
+            required_open=Count("steps", filter=Q(steps__required=True, steps__done_at__isnull=True)),
+        ),
+        to_attr="running_onboardings",
+    )
+
+
+def partner_onboarding(*, partner: Partner) -> Onboarding | None:
+    """The running onboarding, else the newest ended one, with its steps (two queries)."""
+    onboarding = (
+        Onboarding.objects.filter(partner=partner)
+        .select_related("track", "track__partner_type", "started_by")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "-id")  # the running one first
+        .first()
+    )
+    if onboarding is not None:
+        onboarding.step_list = list(onboarding.steps.select_related("owner", "done_by"))
+    return onboarding
+
+
+def onboarding_tracks() -> QuerySet[OnboardingTrack]:
+    return (
+        OnboardingTrack.objects.filter(is_current=True)
+        .select_related("partner_type", "created_by")
+        .annotate(step_count=Count("steps", distinct=True), running=Count("onboardings", filter=Q(onboardings__ended_on__isnull=True), distinct=True))
+        .order_by("partner_type__name")
+    )
+
+
+def onboarding_track_detail(*, pk: int) -> OnboardingTrack:
+    return OnboardingTrack.objects.select_related("partner_type", "created_by").prefetch_related("steps").get(pk=pk)
+
+
+def onboarding_track_versions(*, track: OnboardingTrack) -> QuerySet[OnboardingTrack]:
+    return (
+        OnboardingTrack.objects.filter(partner_type_id=track.partner_type_id)
+        .annotate(used=Count("onboardings"))
+        .order_by("-version")
+    )
+
+
+def open_onboarding_steps(*, today: date) -> QuerySet[OnboardingStep]:
+    """Open steps of running onboardings of partners not archived (reminders and the inbox)."""
+    return OnboardingStep.objects.filter(
+        done_at__isnull=True, onboarding__ended_on__isnull=True, onboarding__partner__archived=False
+    ).select_related("onboarding__partner", "onboarding__partner__manager", "owner")

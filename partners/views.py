@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerhub.csv_export import csv_response
@@ -13,11 +14,20 @@ from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
-from partnerhub.view_helpers import apply_validation_error
+from partnerhub.view_helpers import apply_validation_error, safe_next
 
 from . import selectors, services
-from .forms import ContactForm, ContractForm, PartnerForm, RiskAssessmentForm
-from .models import Contact, Contract, Partner, SupplierRiskAssessment
+from .forms import (
+    ContactForm,
+    ContractForm,
+    OnboardingStartForm,
+    OnboardingStepForm,
+    OnboardingStepTemplateForm,
+    OnboardingTrackForm,
+    PartnerForm,
+    RiskAssessmentForm,
+)
+from .models import Contact, Contract, OnboardingStep, OnboardingStepTemplate, OnboardingTrack, Partner, SupplierRiskAssessment
 from .sections import PARTNER_SECTIONS, ordered_sections, section_context
 from .vcard import contacts_to_vcard
 
@@ -90,7 +100,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         types = list(data.pop("types"))
         try:
-            partner = services.partner_create(types=types, **data)
+            partner = services.partner_create(types=types, by=request.user, **data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -107,7 +117,7 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         types = list(data.pop("types"))
         try:
-            services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, **data)
+            services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, by=request.user, **data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -242,3 +252,167 @@ def contract_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Everyone signed in may read contracts (docs/design.md); the file goes out as an attachment."""
     contract = get_object_or_404(Contract, pk=pk, partner__slug=slug)
     return attachment_response(contract.document)
+
+
+# --- Onboarding -------------------------------------------------------------------------------------
+
+
+def _onboarding_url(partner: Partner) -> str:
+    return reverse("partners:detail", kwargs={"slug": partner.slug}) + "#onboarding"
+
+
+@action_required(Action.MANAGE_PARTNERS)
+@submit_once
+def onboarding_start(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    form = OnboardingStartForm(request.POST or None, partner=partner, initial={"started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.onboarding_start(
+                partner=partner, track=form.cleaned_data["track"], started_on=form.cleaned_data["started_on"], by=request.user
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Onboarding of {partner.name} started.")
+            return redirect(_onboarding_url(partner))
+    return render(
+        request,
+        "partners/form_page.html",
+        {"form": form, "title": f"Start onboarding {partner.name}", "partner": partner, "multipart": False},
+    )
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def onboarding_step_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    step = get_object_or_404(OnboardingStep.objects.select_related("onboarding__partner"), pk=pk, onboarding__partner__slug=slug)
+    partner = step.onboarding.partner
+    form = OnboardingStepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.onboarding_step_update(
+                step_id=step.pk, owner=form.cleaned_data["owner"], due_on=form.cleaned_data["due_on"], by=request.user
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Step “{step.title}” saved.")
+            return redirect(_onboarding_url(partner))
+    return render(
+        request,
+        "partners/form_page.html",
+        {"form": form, "title": f"Onboarding step: {step.title}", "partner": partner, "multipart": False},
+    )
+
+
+@require_POST
+def onboarding_step_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The owner or a partner manager ticks (or, with reopen=1, reopens) a step (the service checks)."""
+    step = get_object_or_404(OnboardingStep.objects.select_related("onboarding__partner"), pk=pk, onboarding__partner__slug=slug)
+    partner = step.onboarding.partner
+    try:
+        if request.POST.get("reopen") == "1":
+            services.onboarding_step_reopen(step_id=step.pk, by=request.user)  # PermissionDenied -> 403
+            messages.success(request, f"“{step.title}” reopened.")
+        else:
+            services.onboarding_step_complete(step_id=step.pk, by=request.user)
+            messages.success(request, f"“{step.title}” done.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(safe_next(request, _onboarding_url(partner)))
+
+
+@require_POST
+@action_required(Action.MANAGE_PARTNERS)
+def onboarding_finish(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    try:
+        services.onboarding_finish(partner=partner, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{partner.name} is active; onboarding ended today.")
+    return redirect(_onboarding_url(partner))
+
+
+def onboarding_track_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/onboarding_tracks.html", {"tracks": selectors.onboarding_tracks()})
+
+
+def onboarding_track_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        track = selectors.onboarding_track_detail(pk=pk)
+    except OnboardingTrack.DoesNotExist:
+        return render(request, "404.html", status=404)
+    return render(
+        request,
+        "partners/onboarding_track.html",
+        {"track": track, "versions": selectors.onboarding_track_versions(track=track)},
+    )
+
+
+@action_required(Action.MANAGE_PARTNERS)
+@submit_once
+def onboarding_track_create(request: HttpRequest) -> HttpResponse:
+    form = OnboardingTrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            track = services.onboarding_track_create(partner_type=form.cleaned_data["partner_type"], by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Track for {track.partner_type.name} created; add its steps.")
+            return redirect("partners:onboarding-track", pk=track.pk)
+    return render(request, "partners/form_page.html", {"form": form, "title": "New onboarding track", "multipart": False})
+
+
+def _track_saved_message(request: HttpRequest, track: OnboardingTrack, revised: bool) -> None:
+    if revised:
+        messages.info(
+            request,
+            f"Onboardings run on the previous version, so this change made version {track.version}; "
+            "running onboardings keep their steps, new ones start from this version.",
+        )
+    else:
+        messages.success(request, "Track saved.")
+
+
+def _step_template_form_view(request: HttpRequest, track: OnboardingTrack, step: OnboardingStepTemplate) -> HttpResponse:
+    form = OnboardingStepTemplateForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in OnboardingStepTemplateForm.Meta.fields}
+        try:
+            saved, revised = services.onboarding_step_template_save(track_id=track.pk, step_id=step.pk, by=request.user, **fields)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            _track_saved_message(request, saved.track, revised)
+            return redirect("partners:onboarding-track", pk=saved.track_id)
+    title = f"Edit step: {step.title}" if step.pk else f"New step in {track}"
+    return render(request, "partners/form_page.html", {"form": form, "title": title, "multipart": False})
+
+
+@action_required(Action.MANAGE_PARTNERS)
+@submit_once
+def onboarding_step_template_create(request: HttpRequest, pk: int) -> HttpResponse:
+    track = get_object_or_404(OnboardingTrack.objects.select_related("partner_type"), pk=pk)
+    return _step_template_form_view(request, track, OnboardingStepTemplate(track=track))
+
+
+@action_required(Action.MANAGE_PARTNERS)
+def onboarding_step_template_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    step = get_object_or_404(OnboardingStepTemplate.objects.select_related("track__partner_type"), pk=step_pk, track_id=pk)
+    return _step_template_form_view(request, step.track, step)
+
+
+@require_POST
+@action_required(Action.MANAGE_PARTNERS)
+def onboarding_step_template_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    step = get_object_or_404(OnboardingStepTemplate, pk=step_pk, track_id=pk)
+    try:
+        track, revised = services.onboarding_step_template_delete(track_id=pk, step_id=step.pk, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("partners:onboarding-track", pk=pk)
+    _track_saved_message(request, track, revised)
+    return redirect("partners:onboarding-track", pk=track.pk)

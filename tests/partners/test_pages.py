@@ -85,8 +85,9 @@ class TestPartnerList:
     @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, manager_client, django_assert_num_queries):
         PartnerFactory.create_batch(rows)
-        # session, user (+roles +unread), count, page, types prefetch, type options, manager options
-        with django_assert_num_queries(7):
+        # session, user (+roles +unread), count, page, types prefetch, running onboardings (progress),
+        # type options, manager options
+        with django_assert_num_queries(8):
             response = manager_client.get(reverse("partners:list"))
         assert response.status_code == 200
 

@@ -89,6 +89,18 @@ class Demo:
         contract.document.save("contract.pdf", ContentFile(PDF), save=True)
         return contract
 
+    def onboarding_step(self):
+        """An open step of the demo's running onboarding (Upbound), owned by the sales persona."""
+        from partners.models import OnboardingStep
+
+        return (OnboardingStep.objects.select_related("onboarding__partner")
+                .filter(owner=self.users["sales"], done_at__isnull=True, onboarding__ended_on__isnull=True).order_by("pk").first())
+
+    def onboarding_track(self):
+        from partners.models import OnboardingTrack
+
+        return OnboardingTrack.objects.filter(is_current=True, steps__isnull=False).order_by("pk").first()
+
     def activity(self):
         from activities.models import Activity
 
@@ -190,6 +202,16 @@ def _history(demo: Demo, user) -> dict:
     return {"app_label": "activities", "model_name": "dealregistration", "pk": registration.pk}
 
 
+def _onboarding_step(demo: Demo, user) -> dict:
+    step = demo.onboarding_step()
+    return {"slug": step.onboarding.partner.slug, "pk": step.pk}
+
+
+def _track_step(demo: Demo, user) -> dict:
+    track = demo.onboarding_track()
+    return {"pk": track.pk, "step_pk": track.steps.order_by("pk").first().pk}
+
+
 def NONE(demo, user):  # noqa: N802 - reads as "no arguments" in the matrix
     return {}
 
@@ -231,6 +253,16 @@ MATRIX: dict[str, Entry] = {
     "partners:contract-edit": Entry(slug_pk("contract"), PARTNERS, post=PARTNERS),
     "partners:risk-create": Entry(slug, PARTNERS, post=PARTNERS),
     "partners:contract-document": Entry(slug_pk("contract_with_document"), SIGNED_IN),
+    "partners:onboarding-tracks": Entry(NONE, SIGNED_IN),
+    "partners:onboarding-track-create": Entry(NONE, PARTNERS, post=PARTNERS),
+    "partners:onboarding-track": Entry(pk_of("onboarding_track"), SIGNED_IN),
+    "partners:onboarding-step-template-create": Entry(pk_of("onboarding_track"), PARTNERS, post=PARTNERS),
+    "partners:onboarding-step-template-edit": Entry(_track_step, PARTNERS, post=PARTNERS),
+    "partners:onboarding-step-template-delete": Entry(_track_step, WRONG_METHOD, post=PARTNERS),
+    "partners:onboarding-start": Entry(slug, PARTNERS, post=PARTNERS),
+    "partners:onboarding-finish": Entry(slug, WRONG_METHOD, post=PARTNERS),
+    "partners:onboarding-step-edit": Entry(_onboarding_step, PARTNERS, post=PARTNERS),
+    "partners:onboarding-step-done": Entry(_onboarding_step, WRONG_METHOD, post=FOLLOW_UP_CLOSERS),  # owner (sales) or a partner manager
     # --- activities ---
     "activities:feed": Entry(NONE, SIGNED_IN),
     "activities:create": Entry(NONE, ACTIVITIES, post=ACTIVITIES),
