@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import CURRENCY_CODES, Currency, currency_constraint, currency_field, money_field
 from partners.models import Contact, Partner
@@ -154,6 +155,7 @@ class Opportunity(models.Model):
         return reverse("activities:opportunity-edit", kwargs={"pk": self.pk})
 
 
+@audited_page()
 class DealRegistration(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -219,6 +221,7 @@ class DealRegistration(models.Model):
         return reverse("activities:registration-edit", kwargs={"pk": self.pk})
 
 
+@audited_page()
 class Campaign(models.Model):
     class Kind(models.TextChoices):
         EVENT = "event", _("Event / joint meetup")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerhub import formatting
+from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.validators import validate_pdf_or_image
 from partners.models import Partner
@@ -162,6 +163,7 @@ class PartnerProgramStatus(models.Model):
             raise ValidationError(errors)
 
 
+@audited_page()
 class Holding(models.Model):
     """A VSHNeer holds a certification from `obtained_on` through `expires_on` (inclusive)."""
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, add_days, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field, money_field
 from partnerhub.validators import validate_document
@@ -97,6 +98,7 @@ class FundAllocation(models.Model):
         return f"{self.kind.upper()} {self.period_label}"
 
 
+@audited_page(related=[("funds.invoice", "claim_id"), ("funds.proofdocument", "claim_id")])
 class FundClaim(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -15,6 +15,8 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.utils.module_loading import autodiscover_modules
 
+from .registry import Registry
+
 
 @dataclass(frozen=True)
 class ItemAction:
@@ -57,33 +59,22 @@ AttentionProvider = Callable[[User, date], list[AttentionItem]]
 HealthCheck = Callable[[Sequence[int], date], dict[int, list[HealthFinding]]]
 CalendarProvider = Callable[[User, date], list[CalendarEvent]]
 
-ATTENTION_PROVIDERS: dict[str, AttentionProvider] = {}
-HEALTH_CHECKS: dict[str, HealthCheck] = {}
-CALENDAR_PROVIDERS: dict[str, CalendarProvider] = {}
+# Each a Registry (partnerhub/registry.py): a name registered twice is refused at import time.
+ATTENTION_PROVIDERS: Registry[str, AttentionProvider] = Registry("attention providers")
+HEALTH_CHECKS: Registry[str, HealthCheck] = Registry("health checks")
+CALENDAR_PROVIDERS: Registry[str, CalendarProvider] = Registry("calendar providers")
 
 
 def attention_provider(name: str) -> Callable[[AttentionProvider], AttentionProvider]:
-    def register(func: AttentionProvider) -> AttentionProvider:
-        ATTENTION_PROVIDERS[name] = func
-        return func
-
-    return register
+    return ATTENTION_PROVIDERS.decorator(name)
 
 
 def health_check(name: str) -> Callable[[HealthCheck], HealthCheck]:
-    def register(func: HealthCheck) -> HealthCheck:
-        HEALTH_CHECKS[name] = func
-        return func
-
-    return register
+    return HEALTH_CHECKS.decorator(name)
 
 
 def calendar_provider(name: str) -> Callable[[CalendarProvider], CalendarProvider]:
-    def register(func: CalendarProvider) -> CalendarProvider:
-        CALENDAR_PROVIDERS[name] = func
-        return func
-
-    return register
+    return CALENDAR_PROVIDERS.decorator(name)
 
 
 def discover() -> None:

@@ -12,10 +12,12 @@ from datetime import date
 from django.contrib.auth.models import Group, User
 from django.utils.module_loading import autodiscover_modules
 
+from .registry import Registry
 from .roles import Role
 
 DemoSeeder = Callable[[date, dict[str, User]], None]
-SEEDERS: list[tuple[int, str, DemoSeeder]] = []
+# "module.function" -> (order, seeder); run in (order, name) order.
+SEEDERS: Registry[str, tuple[int, DemoSeeder]] = Registry("demo seeders")
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo accounts only; seed_demo refuses to run in production
 DEMO_USERS: list[tuple[str, str, str, Role | None, bool]] = [
@@ -32,8 +34,7 @@ DEMO_USERS: list[tuple[str, str, str, Role | None, bool]] = [
 def demo_seeder(order: int) -> Callable[[DemoSeeder], DemoSeeder]:
     def register(seeder: DemoSeeder) -> DemoSeeder:
         key = f"{seeder.__module__}.{seeder.__name__}"
-        if all(existing != key for _, existing, _ in SEEDERS):
-            SEEDERS.append((order, key, seeder))
+        SEEDERS.register(key, (order, seeder), origin=key)
         return seeder
 
     return register
@@ -64,6 +65,6 @@ def seed_users() -> dict[str, User]:
 def run_all(today: date) -> dict[str, User]:
     autodiscover_modules("demo")
     users = seed_users()
-    for _, _, seeder in sorted(SEEDERS, key=lambda item: (item[0], item[1])):
+    for _, _, seeder in sorted((order, key, seeder) for key, (order, seeder) in SEEDERS.items()):
         seeder(today, users)
     return users

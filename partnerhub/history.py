@@ -9,8 +9,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+
+from .registry import Registry
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -64,15 +67,23 @@ def history_entries(sources: Iterable[tuple[Callable[[object], str], QuerySet]],
     return entries[:limit]
 
 
-# Models whose pages show a History section (partners show theirs as a partner-page section).
-# Each may pull in related histories: (related model, field pointing back to the object).
-AUDITED_MODELS: dict[str, list[tuple[str, str]]] = {
-    "activities.dealregistration": [],
-    "activities.campaign": [],
-    "funds.fundclaim": [("funds.invoice", "claim_id"), ("funds.proofdocument", "claim_id")],
-    "certifications.holding": [],
-    "reporting.licensereport": [],
-}
+# Models whose pages show a History section (partners show theirs as a partner-page section), each
+# registered on its class with `@audited_page(related=...)`: (related model, field pointing back to
+# the object) for related histories shown with it, e.g. a claim's invoices.
+AUDITED_MODELS: Registry[str, list[tuple[str, str]]] = Registry("audited models")
+
+ModelT = TypeVar("ModelT", bound=type[Model])
+
+
+def audited_page(*, related: Iterable[tuple[str, str]] = ()) -> Callable[[ModelT], ModelT]:
+    """Class decorator for a model with `history = HistoricalRecords()` whose page includes
+    `includes/_history_loader.html`: its History section may then be loaded."""
+
+    def register(model: ModelT) -> ModelT:
+        AUDITED_MODELS.register(model._meta.label_lower, list(related), origin=f"{model.__module__}.{model.__qualname__}")
+        return model
+
+    return register
 
 
 def object_history(label: str, pk: int, limit: int = 30) -> list[HistoryEntry]:

@@ -22,6 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from partnerhub.attention import HEALTH_CHECKS, HealthFinding
+from partnerhub.registry import Registry
 
 from .models import Partner
 
@@ -119,7 +120,9 @@ def _store(changed: dict[int, tuple[str, list[str]]], *, now: datetime) -> None:
 # --- Fresh after writes: the facts health reads ------------------------------------------------------
 
 PartnersOf = Callable[[models.Model], Iterable[int]]
-HEALTH_FACTS: dict[type[models.Model], PartnersOf] = {}
+HEALTH_FACTS: Registry[type[models.Model], PartnersOf] = Registry(
+    "health facts", describe_key=lambda model: model._meta.label
+)
 
 
 def health_fact(model: type[models.Model]) -> Callable[[PartnersOf], PartnersOf]:
@@ -127,7 +130,7 @@ def health_fact(model: type[models.Model]) -> Callable[[PartnersOf], PartnersOf]
     concerns. Every save and delete of a row then refreshes those partners after the commit."""
 
     def register(partners_of: PartnersOf) -> PartnersOf:
-        HEALTH_FACTS[model] = partners_of
+        HEALTH_FACTS.register(model, partners_of)
         uid = f"health-fact-{model._meta.label_lower}"
         post_save.connect(_fact_written, sender=model, weak=False, dispatch_uid=uid)
         post_delete.connect(_fact_written, sender=model, weak=False, dispatch_uid=uid)

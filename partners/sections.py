@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.utils.module_loading import autodiscover_modules
 
+from partnerhub.registry import Registry
+
 from .models import Partner
 
 
@@ -31,11 +33,12 @@ class PartnerSection:
     context: Callable[[Partner, HttpRequest], dict]
 
 
-PARTNER_SECTIONS: dict[str, PartnerSection] = {}
+PARTNER_SECTIONS: Registry[str, PartnerSection] = Registry("partner sections")
 
 
 def register_section(section: PartnerSection) -> None:
-    PARTNER_SECTIONS[section.key] = section
+    """A key registered twice (from another module) is refused at import time."""
+    PARTNER_SECTIONS.register(section.key, section, origin=section.context.__module__)
 
 
 def discover() -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerhub import formatting
+from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field
 from partners.models import Partner
@@ -85,6 +86,7 @@ def due_on_for(month: date, due_day: int | None) -> date:
     return add_months(month, 1).replace(day=due_day or DEFAULT_DUE_DAY)
 
 
+@audited_page()
 class LicenseReport(models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Due")

@@ -20,3 +20,11 @@ def as_filter_widget(field: forms.BoundField) -> str:
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.simple_tag
+def app_templates(filename: str) -> list[str]:
+    """The apps' `<app>/<filename>` templates (partnerhub/navigation.py): `{% app_templates "_nav.html" as navs %}`."""
+    from partnerhub.navigation import app_templates as found
+
+    return found(filename)
