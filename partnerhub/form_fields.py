@@ -39,3 +39,24 @@ def install_native_date_inputs() -> None:
     """Every DateField of every form (app forms, django-filter, model forms) renders a date picker;
     the admin keeps its own widget (it passes one). Idempotent."""
     forms.DateField.widget = NativeDateInput
+    install_labelled_range_inputs()
+
+
+def install_labelled_range_inputs() -> None:
+    """django-filter's range widgets (date from – to) render two inputs under one <label>, which points
+    at neither: each gets an aria-label ("Expires on from" / "… to"), so screen readers name them."""
+    from django_filters.widgets import RangeWidget
+
+    if getattr(RangeWidget.get_context, "labelled", False):
+        return
+    original = RangeWidget.get_context
+
+    def get_context(self, name, value, attrs):
+        context = original(self, name, value, attrs)
+        words = name.replace("_", " ").capitalize()
+        for subwidget, which in zip(context["widget"]["subwidgets"], ("from", "to"), strict=False):
+            subwidget["attrs"].setdefault("aria-label", f"{words} {which}")
+        return context
+
+    get_context.labelled = True
+    RangeWidget.get_context = get_context

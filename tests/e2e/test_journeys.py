@@ -169,7 +169,7 @@ def test_marketing_plans_a_campaign_and_files_a_fund_claim(demo, sign_in, screen
     brand.get_by_role("button", name="Record brand check").click()
     expect(page.get_by_role("alert")).to_contain_text("Brand guidelines of \u201cOpenShift day Basel\u201d checked.")
     expect(page.get_by_test_id("brand-check")).to_contain_text("Brand guidelines checked")
-    expect(page.get_by_test_id("brand-check")).to_contain_text("by marketing")
+    expect(page.get_by_test_id("brand-check")).to_contain_text("by Mia Marketing")
 
     page.get_by_test_id("nav-funds").click()
     page.get_by_test_id("funds-tabs").get_by_role("link", name="Claims").click()
@@ -233,7 +233,7 @@ def test_vshneer_adds_a_certification_and_sees_it_in_the_partner_compliance(demo
     today = timezone.localdate()
     page = sign_in("engineer")
 
-    open_menu(page, "engineer", "My certifications")
+    open_menu(page, "Elena Engineer", "My certifications")  # the user menu shows the full name
     page.get_by_role("link", name="Add a certification").click()
     certification = field(page, "Certification")
     label = certification.locator("option", has_text="(EX294)").text_content().strip()
