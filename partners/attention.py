@@ -6,13 +6,24 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Q
+from django.urls import reverse
 
 from partnerhub import formatting
-from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partnerhub.attention import (
+    AttentionItem,
+    CalendarEvent,
+    HealthFinding,
+    ItemAction,
+    attention_provider,
+    calendar_provider,
+    health_check,
+)
+from partnerhub.roles import Action, user_can
 
 from . import selectors
 from .health import health_fact
-from .models import Contract, OnboardingProof, Partner, SupplierRiskAssessment
+from .models import Contract, OnboardingProof, OnboardingStep, Partner, SupplierRiskAssessment
 from .onboarding import Proved, onboarding_proof
 
 
@@ -87,6 +98,62 @@ def contract_notice_events(user: User, today: date) -> list[CalendarEvent]:
     ]
 
 
+# Onboarding steps enter the inbox two weeks before they are due.
+ONBOARDING_STEP_LEAD_DAYS = 14
+
+
+@attention_provider("onboarding_steps")
+def onboarding_steps(user: User, today: date) -> list[AttentionItem]:
+    """My onboarding steps (as owner), and for a partner manager the open steps of their partners'
+    onboardings that are overdue, each with "Mark done" where the user may tick it."""
+    mine = Q(owner=user)
+    if user_can(user, Action.MANAGE_PARTNERS):
+        overdue_of_my_partners = (
+            Q(due_on__lt=today) if user.is_superuser else Q(onboarding__partner__manager=user, due_on__lt=today)
+        )
+        mine |= overdue_of_my_partners
+    steps = (
+        selectors.open_onboarding_steps(today=today)
+        .filter(mine, due_on__lte=today + timedelta(days=ONBOARDING_STEP_LEAD_DAYS))
+        .order_by("due_on", "id")[:50]
+    )
+    may_tick_any = user_can(user, Action.MANAGE_PARTNERS)
+    items = []
+    for step in steps:
+        partner = step.onboarding.partner
+        url = partner.get_absolute_url() + "#onboarding"
+        actions = (ItemAction("Open checklist", url),)
+        if step.owner_id == user.pk or may_tick_any:
+            done_url = reverse("partners:onboarding-step-done", args=[partner.slug, step.pk])
+            actions = (ItemAction("Mark done", done_url, post=True, fields=(("next", "/"),)), *actions)
+        owner = "" if step.owner_id == user.pk else f" (owner: {formatting.person(step.owner) if step.owner_id else 'nobody'})"
+        items.append(
+            AttentionItem(
+                category="Onboarding",
+                title=f"{partner.name}: {step.title}{owner}",
+                due=step.due_on,
+                url=url,
+                overdue=step.due_on < today,
+                why="Every onboarding step done on time gets the partner to its first deal sooner.",
+                actions=actions,
+            )
+        )
+    return items
+
+
+@health_check("onboarding_overdue")
+def onboarding_overdue(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
+    findings: dict[int, list[HealthFinding]] = defaultdict(list)
+    counts: dict[int, int] = defaultdict(int)
+    for partner_id in OnboardingStep.objects.filter(
+        onboarding__partner_id__in=partner_ids, onboarding__ended_on__isnull=True, done_at__isnull=True, due_on__lt=today
+    ).values_list("onboarding__partner_id", flat=True):
+        counts[partner_id] += 1
+    for partner_id, count in counts.items():
+        findings[partner_id].append(HealthFinding("watch", f"{count} onboarding step{'s' if count > 1 else ''} overdue"))
+    return findings
+
+
 # --- Facts health reads: a write to one refreshes its partners' health after the commit -------------
 
 
@@ -147,3 +214,8 @@ def _risk_assessment_proof(partner_ids: Sequence[int]) -> dict[int, Proved]:
             ),
         )
     return found
+
+
+@health_fact(OnboardingStep)
+def _onboarding_step_partner(step: OnboardingStep) -> list[int]:
+    return [step.onboarding.partner_id]

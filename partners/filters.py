@@ -1,13 +1,13 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.search import matches
 
-from .models import Contact, OnboardingStep, Partner, PartnerType
+from .models import Contact, OnboardingStep, Partner, PartnerTeamMember, PartnerType
 
 
 def _managers(request=None):
@@ -23,8 +23,13 @@ class PartnerFilter(django_filters.FilterSet):
     manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
     program_level = django_filters.CharFilter(lookup_expr="icontains", label="Program level")
     health = django_filters.ChoiceFilter(choices=Partner.Health.choices)
+    mine = django_filters.ChoiceFilter(
+        choices=[("1", "My partners (manager or team)")], method="filter_mine", label="Mine", empty_label="All partners"
+    )
     onboarding = django_filters.ChoiceFilter(
-        choices=[("running", "Being onboarded"), ("overdue", "Onboarding overdue")], method="filter_onboarding", label="Onboarding"
+        choices=[("running", "Being onboarded"), ("overdue", "Onboarding overdue")],
+        method="filter_onboarding",
+        label="Onboarding",
     )
     archived = django_filters.BooleanFilter(
         widget=django_filters.widgets.BooleanWidget(), label="Archived", method="filter_archived"
@@ -32,7 +37,13 @@ class PartnerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Partner
-        fields = ["q", "type", "stage", "manager", "program_level", "health", "onboarding", "archived"]
+        fields = ["q", "type", "stage", "manager", "program_level", "health", "mine", "onboarding", "archived"]
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value != "1" or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(Q(manager=user) | Exists(PartnerTeamMember.objects.filter(partner=OuterRef("pk"), user=user)))
 
     def filter_onboarding(self, queryset, name, value):
         steps = OnboardingStep.objects.filter(onboarding__partner=OuterRef("pk"), onboarding__ended_on__isnull=True)

@@ -13,6 +13,7 @@ from .models import (
     OnboardingStepTemplate,
     OnboardingTrack,
     Partner,
+    PartnerTeamMember,
     PartnerType,
     SupplierRiskAssessment,
 )
@@ -151,3 +152,17 @@ class OnboardingStepTemplateForm(forms.ModelForm):
         self.fields["position"].required = False
         if not self.instance.pk:
             self.initial.pop("position", None)
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = PartnerTeamMember
+        fields = ["user", "role"]
+        labels = {"user": "Person", "role": "Role on the partner"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_people()
+
+    def validate_unique(self):
+        pass  # the service validates with the partner set (full_clean) and gives the constraint's message

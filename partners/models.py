@@ -132,11 +132,16 @@ class PartnerTeamMember(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_teams")
     role = models.CharField(max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["role", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "user", "role"], name="team_member_role_unique"),
+            models.UniqueConstraint(
+                fields=["partner", "user", "role"],
+                name="team_member_role_unique",
+                violation_error_message=_("This person already has this role on the partner's team."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ from django.utils import timezone
 from partnerhub.history import history_entries
 
 from . import selectors
-from .models import Contact, Contract, Onboarding, OnboardingStep, Partner, SupplierRiskAssessment
+from .models import Contact, Contract, Onboarding, OnboardingStep, Partner, PartnerTeamMember, SupplierRiskAssessment
 from .sections import PartnerSection, register_section
 
 
@@ -40,6 +40,7 @@ def _history_context(partner: Partner, request) -> dict:
                 (lambda row: f"Contract {row.title}", Contract.history.filter(partner_id=partner.pk)),
                 (lambda row: "Risk assessment", SupplierRiskAssessment.history.filter(partner_id=partner.pk)),
                 (lambda row: "Onboarding", Onboarding.history.filter(partner_id=partner.pk)),
+                (lambda row: f"Team: {row.get_role_display()}", PartnerTeamMember.history.filter(partner_id=partner.pk)),
                 (lambda row: f"Onboarding step {row.title}", OnboardingStep.history.filter(onboarding__partner_id=partner.pk)),
             ]
         )

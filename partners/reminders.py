@@ -64,3 +64,26 @@ def _risk_review_reminder(assessment) -> DueReminder:
         url=partner.get_absolute_url() + "#risk",
         partner=partner.name,
     )
+
+
+@reminder("onboarding_step_overdue", label="Onboarding steps overdue")
+def onboarding_step_overdue(today: date) -> Iterator[DueReminder]:
+    """An open step of a running onboarding is past its due date, to its owner and the partner manager."""
+    yield from each(selectors.open_onboarding_steps(today=today).filter(due_on__lt=today), _onboarding_step_reminder)
+
+
+def _onboarding_step_reminder(step) -> DueReminder:
+    partner = step.onboarding.partner
+    owner = formatting.person(step.owner) if step.owner_id else "nobody"
+    return DueReminder(
+        obj=step,
+        due_key=step.due_on.isoformat(),
+        recipients=[step.owner, partner.manager],
+        title=f"{partner.name} onboarding: “{step.title}” was due on {formatting.day(step.due_on)}",
+        body=(
+            f"The onboarding step “{step.title}” of {partner.name} (owner: {owner}) was due on "
+            f"{formatting.day(step.due_on)} and is still open. Tick it when it is done, or give it a new date."
+        ),
+        url=partner.get_absolute_url() + "#onboarding",
+        partner=partner.name,
+    )

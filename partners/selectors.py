@@ -38,10 +38,12 @@ PARTNER_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def partner_list(*, params: dict | None = None, sort: str | None = None) -> tuple[PartnerFilter, QuerySet[Partner], str]:
+def partner_list(
+    *, params: dict | None = None, sort: str | None = None, request=None
+) -> tuple[PartnerFilter, QuerySet[Partner], str]:
     """The filtered, sorted partner list with what each row shows (manager, types, onboarding progress)."""
     base = Partner.objects.select_related("manager").prefetch_related("types", running_onboardings_prefetch())
-    filterset = PartnerFilter(params or None, queryset=base)
+    filterset = PartnerFilter(params or None, queryset=base, request=request)
     queryset, sort_key = apply_sort(filterset.qs, sort, PARTNER_SORTS, "name")
     return filterset, queryset, sort_key
 
@@ -127,7 +129,10 @@ def onboarding_tracks() -> QuerySet[OnboardingTrack]:
     return (
         OnboardingTrack.objects.filter(is_current=True)
         .select_related("partner_type", "created_by")
-        .annotate(step_count=Count("steps", distinct=True), running=Count("onboardings", filter=Q(onboardings__ended_on__isnull=True), distinct=True))
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            running=Count("onboardings", filter=Q(onboardings__ended_on__isnull=True), distinct=True),
+        )
         .order_by("partner_type__name")
     )
 

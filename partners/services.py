@@ -367,3 +367,29 @@ def onboarding_step_template_delete(*, track_id: int, step_id: int, by: User) ->
         raise ValidationError("This step is not part of the track's current version.")
     OnboardingStepTemplate.objects.filter(pk=mapping[step_id]).delete()
     return track, revised
+
+
+# --- The partner team --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_member_add(*, partner: Partner, user: User, role: str, by: User) -> PartnerTeamMember:
+    if not user.is_active:
+        raise ValidationError({"user": "This person's account is inactive; choose someone active."})
+    member = PartnerTeamMember(partner=partner, user=user, role=role)
+    member.full_clean()
+    save_checked(member)  # two adds at once: the second gets the unique constraint's message
+    if user.pk != by.pk:
+        notify(
+            recipients=[user],
+            kind="partner_team_added",
+            title=f"You are on the {partner.name} team ({member.get_role_display()})",
+            body=f"{formatting.person(by)} added you to the partner team; you will get its “inform the team” notices.",
+            url=partner.get_absolute_url(),
+        )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, member_id: int, partner: Partner) -> None:
+    PartnerTeamMember.objects.filter(pk=member_id, partner=partner).delete()

@@ -1,18 +1,19 @@
 """Thin views: parse the request, call a selector or a service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerhub import formatting
 from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
-from partnerhub.roles import Action
+from partnerhub.roles import Action, user_can
 from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, safe_next
 
@@ -26,8 +27,18 @@ from .forms import (
     OnboardingTrackForm,
     PartnerForm,
     RiskAssessmentForm,
+    TeamMemberForm,
 )
-from .models import Contact, Contract, OnboardingStep, OnboardingStepTemplate, OnboardingTrack, Partner, SupplierRiskAssessment
+from .models import (
+    Contact,
+    Contract,
+    OnboardingStep,
+    OnboardingStepTemplate,
+    OnboardingTrack,
+    Partner,
+    PartnerTeamMember,
+    SupplierRiskAssessment,
+)
 from .sections import PARTNER_SECTIONS, ordered_sections, section_context
 from .vcard import contacts_to_vcard
 
@@ -35,7 +46,7 @@ PAGE_SIZE = 25
 
 
 def partner_list(request: HttpRequest) -> HttpResponse:
-    filterset, partners, sort = selectors.partner_list(params=request.GET, sort=request.GET.get("sort"))
+    filterset, partners, sort = selectors.partner_list(params=request.GET, sort=request.GET.get("sort"), request=request)
     if request.GET.get("format") == "csv":
         return csv_response(
             "partners.csv",
@@ -416,3 +427,36 @@ def onboarding_step_template_delete(request: HttpRequest, pk: int, step_pk: int)
         return redirect("partners:onboarding-track", pk=pk)
     _track_saved_message(request, track, revised)
     return redirect("partners:onboarding-track", pk=track.pk)
+
+
+# --- The partner team --------------------------------------------------------------------------------
+
+
+@submit_once
+def partner_team(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone reads the team; partner managers add people (POST here) and remove them."""
+    partner = get_object_or_404(Partner.objects.select_related("manager"), slug=slug)
+    if request.method == "POST" and not user_can(request.user, Action.MANAGE_PARTNERS):
+        raise PermissionDenied
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.team_member_add(
+                partner=partner, user=form.cleaned_data["user"], role=form.cleaned_data["role"], by=request.user
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{formatting.person(member.user)} added as {member.get_role_display()}.")
+            return redirect("partners:team", slug=partner.slug)
+    members = PartnerTeamMember.objects.filter(partner=partner).select_related("user").order_by("role", "user__first_name", "id")
+    return render(request, "partners/team.html", {"partner": partner, "members": members, "form": form})
+
+
+@require_POST
+@action_required(Action.MANAGE_PARTNERS)
+def partner_team_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    member = get_object_or_404(PartnerTeamMember.objects.select_related("partner", "user"), pk=pk, partner__slug=slug)
+    services.team_member_remove(member_id=member.pk, partner=member.partner)
+    messages.success(request, f"{formatting.person(member.user)} ({member.get_role_display()}) removed from the team.")
+    return redirect("partners:team", slug=slug)

@@ -302,3 +302,65 @@ class TestProgress:
         with django_assert_num_queries(5):
             response = manager_client.get(reverse("partners:section", args=[partner.slug, "onboarding"]), HTTP_HX_REQUEST="true")
         assert response.content.decode().count('data-testid="onboarding-step"') == rows
+
+
+class TestRemindersAndInbox:
+    def test_overdue_steps_are_reminded_once_to_owner_and_partner_manager(self, manager, sales, mailoutbox):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        make_track()
+        partner = vendor(manager=manager)
+        PartnerTeamMember.objects.create(partner=partner, user=sales, role="sales")
+        start(partner, days_ago=12)  # NDA (7 days) and portal accounts (10 days) overdue; the others not yet
+
+        def run() -> dict[str, str]:
+            out = StringIO()
+            call_command("run_reminders", stdout=out)
+            return dict(line.split(": ", 1) for line in out.getvalue().strip().splitlines())
+
+        assert run()["onboarding_step_overdue"] == "2 sent"
+        assert run()["onboarding_step_overdue"] == "0 sent"
+        titles = set(Notification.objects.filter(kind="onboarding_step_overdue").values_list("recipient__username", "title"))
+        assert (sales.username, f"{partner.name} onboarding: “Portal accounts” was due on "
+                f"{(TODAY() - timedelta(days=2)):%d.%m.%Y}") in titles
+        assert {who for who, _ in titles} == {sales.username, manager.username}
+
+    def test_journey_sales_completes_from_the_inbox_and_the_manager_moves_to_active(
+        self, client_for, manager, sales, django_capture_on_commit_callbacks
+    ):
+        """Issue 17's journey through the HTTP layer: start, assign a step to sales, sales ticks it in the
+        inbox, the last step done asks the partner manager, who moves the partner to active."""
+        make_track(steps=[("NDA", "partner_manager", 7, True, "contract_nda"), ("Portal accounts", "partner_manager", 10, True, "")])
+        partner = vendor(manager=manager)
+        boss, seller = client_for(manager), client_for(sales)
+        boss.post(reverse("partners:onboarding-start", args=[partner.slug]),
+                  {"track": OnboardingTrack.objects.get().pk, "started_on": TODAY().isoformat()})
+        portal = steps_of(partner)["Portal accounts"]
+        boss.post(reverse("partners:onboarding-step-edit", args=[partner.slug, portal.pk]),
+                  {"owner": sales.pk, "due_on": (TODAY() + timedelta(days=2)).isoformat()})
+        inbox = seller.get(reverse("reporting:inbox"), HTTP_HX_REQUEST="true").context["inbox"]
+        item = next(i for group in (inbox.overdue, inbox.this_week) for i in group if i.category == "Onboarding")
+        assert item.title == f"{partner.name}: Portal accounts"
+        mark_done = item.actions[0]
+        assert mark_done.label == "Mark done"
+        assert seller.post(mark_done.url, dict(mark_done.fields))["Location"] == "/"
+        assert steps_of(partner)["Portal accounts"].done_by == sales
+        assert not Notification.objects.filter(kind="onboarding_complete").exists()  # the NDA is still open
+        with django_capture_on_commit_callbacks(execute=True):
+            ContractFactory(partner=partner, kind="nda")  # ticks the NDA step after the commit
+        assert Notification.objects.filter(recipient=manager, kind="onboarding_complete").count() == 1
+        assert boss.post(reverse("partners:onboarding-finish", args=[partner.slug])).status_code == 302
+        partner.refresh_from_db()
+        assert partner.stage == Partner.Stage.ACTIVE and Onboarding.objects.get().ended_on == TODAY()
+
+    def test_overdue_onboarding_is_a_health_finding(self, manager):
+        from partners.health import partner_health_refresh
+
+        make_track()
+        partner = vendor(manager=manager)
+        start(partner, days_ago=12)
+        partner_health_refresh(partner_ids=[partner.pk])
+        partner.refresh_from_db()
+        assert "2 onboarding steps overdue" in partner.health_reasons

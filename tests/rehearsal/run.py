@@ -243,7 +243,6 @@ def main() -> int:  # noqa: C901, PLR0915  (one script that reads top to bottom)
             "TRUSTED_PROXY_COUNT": "1",
             "MEDIA_ROOT": str(work / "media"),
             "REMINDER_SWEEP_SECONDS": str(SWEEP_SECONDS),
-            "METRICS_TOKEN": secrets.token_urlsafe(24),
         }
 
         say("a real SMTP server (aiosmtpd) writing to a Maildir")
@@ -325,7 +324,6 @@ def main() -> int:  # noqa: C901, PLR0915  (one script that reads top to bottom)
             "REHEARSAL_PROBE_URLS": f"http://127.0.0.1:{ports['web_a']},http://127.0.0.1:{ports['web_b']}",
             "REHEARSAL_SUMMARY": str(results),
             "REHEARSAL_CA_CERT": str(cert),
-            "REHEARSAL_METRICS_TOKEN": env["METRICS_TOKEN"],
         }
         check_env.pop("TEST_DATABASE_NAME", None)
         pytest = subprocess.run(

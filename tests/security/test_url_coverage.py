@@ -89,6 +89,11 @@ class Demo:
         contract.document.save("contract.pdf", ContentFile(PDF), save=True)
         return contract
 
+    def team_member(self):
+        from partners.models import PartnerTeamMember
+
+        return PartnerTeamMember.objects.get_or_create(partner=self.partner(), user=self.users["sales"], role="technical")[0]
+
     def onboarding_step(self):
         """An open step of the demo's running onboarding (Upbound), owned by the sales persona."""
         from partners.models import OnboardingStep
@@ -120,11 +125,6 @@ class Demo:
         from activities.models import Campaign
 
         return Campaign.objects.order_by("pk").first()
-
-    def review(self):
-        from reporting.models import QuarterlyReview
-
-        return QuarterlyReview.objects.select_related("partner").order_by("pk").first()
 
     def initiative(self):
         from activities.models import JointPlanInitiative
@@ -258,6 +258,8 @@ MATRIX: dict[str, Entry] = {
     "partners:contract-edit": Entry(slug_pk("contract"), PARTNERS, post=PARTNERS),
     "partners:risk-create": Entry(slug, PARTNERS, post=PARTNERS),
     "partners:contract-document": Entry(slug_pk("contract_with_document"), SIGNED_IN),
+    "partners:team": Entry(slug, SIGNED_IN, post=PARTNERS),
+    "partners:team-remove": Entry(slug_pk("team_member"), WRONG_METHOD, post=PARTNERS),
     "partners:onboarding-tracks": Entry(NONE, SIGNED_IN),
     "partners:onboarding-track-create": Entry(NONE, PARTNERS, post=PARTNERS),
     "partners:onboarding-track": Entry(pk_of("onboarding_track"), SIGNED_IN),
@@ -343,14 +345,6 @@ MATRIX: dict[str, Entry] = {
     "reporting:health": Entry(NONE, SIGNED_IN),
     "reporting:health-refresh": Entry(NONE, WRONG_METHOD, post=PARTNERS),
     "reporting:overview": Entry(NONE, SIGNED_IN),
-    "reporting:reviews": Entry(NONE, SIGNED_IN),
-    "reporting:review": Entry(pk_of("review"), SIGNED_IN),
-    "reporting:review-print": Entry(pk_of("review"), SIGNED_IN),
-    "reporting:review-edit": Entry(pk_of("review"), PARTNERS, post=PARTNERS),
-    "reporting:review-refresh": Entry(pk_of("review"), WRONG_METHOD, post=PARTNERS),
-    "reporting:review-action-add": Entry(pk_of("review"), WRONG_METHOD, post=ACTIVITIES),
-    # A quarter without a review: the create form (partner managers create; everyone reads).
-    "reporting:review-for": Entry(lambda demo, user: {"slug": demo.review().partner.slug, "quarter": "2020-Q1"}, SIGNED_IN, post=PARTNERS),
     "reporting:calendar": Entry(NONE, SIGNED_IN, post=WRONG_METHOD),
     "reporting:calendar-reset": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),
     "reporting:calendar-feed": Entry(lambda demo, user: {"token": demo.feed_token(user)}, EVERYONE, post=WRONG_METHOD,
