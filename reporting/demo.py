@@ -92,3 +92,54 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
                     report.acknowledged_at, report.acknowledged_by = _at(due_on + timedelta(days=3)), users["accounting"]
                 report.save()
             previous_total = report.total if report.status != LicenseReport.Status.DUE else None
+
+
+# Red Hat's last two quarterly business reviews (issue 18): each reviews the quarter before the one it
+# was held in; the newer one is linked to the QBR on Red Hat's timeline (activities/demo.py). Partner
+# satisfaction fell from 8 to 6: partner health shows it.
+REVIEWS = [
+    # days ago held, our score, partner's score, went well, roadblocks, decisions, action items (title, owner, due in days)
+    (171, 8, 8, "Helvetia pipeline qualified; Summit booth brought 30 leads.", "Slow deal registration approvals.",
+     "One joint event per quarter.", [("Send the Summit lead list to Red Hat", "marketing", -150)]),
+    (80, 8, 6, "OpenShift Virtualization offering launched together.",
+     "Red Hat's new partner program tiers: our Premier status needs two more certified engineers.",
+     "Two engineers take the EX280 exam next quarter.",
+     [("Book EX280 exams for two engineers", "manager", 10), ("Ask Red Hat for the Q4 MDF allocation", "marketing", 20)]),
+]
+
+
+@demo_seeder(order=60)
+def seed_reviews(today: date, users: dict[str, User]) -> None:
+    from activities.models import Activity, quarter_of
+
+    from .models import QuarterlyReview, ReviewActionItem
+    from .scorecard import previous_quarter, scorecard_compute
+
+    red_hat = Partner.objects.filter(name="Red Hat").first()
+    if red_hat is None:
+        return
+    for days_ago, ours, theirs, went_well, roadblocks, decisions, actions in REVIEWS:
+        held_on = today - timedelta(days=days_ago)
+        quarter = previous_quarter(quarter_of(held_on))
+        review, created = QuarterlyReview.objects.get_or_create(
+            partner=red_hat, quarter=quarter,
+            defaults={"held_on": held_on, "our_score": ours, "partner_score": theirs, "went_well": went_well,
+                      "roadblocks": roadblocks, "decisions": decisions, "created_by": users["manager"],
+                      "activity": Activity.objects.filter(partner=red_hat, kind=Activity.Kind.QBR, occurred_on=held_on,
+                                                          quarterly_review__isnull=True).first()},
+        )
+        if not created:
+            continue
+        review.scorecard = scorecard_compute(partner=red_hat, quarter=quarter, today=today)
+        review.scorecard_at = timezone.now()
+        review.save(update_fields=["scorecard", "scorecard_at"])
+        review.vshn_attendees.set([users["manager"], users["sales"]])
+        review.partner_attendees.set(list(red_hat.contacts.filter(is_active=True)[:2]))
+        for title, owner, due_in in actions:
+            due_on = today + timedelta(days=due_in)
+            follow_up = Activity.objects.create(
+                partner=red_hat, kind=Activity.Kind.NOTE, occurred_on=min(held_on, due_on), follow_up_on=due_on,
+                follow_up_done=due_on < today, subject=f"QBR {quarter}: {title}", author=users[owner],
+                notes=f"Action item of the quarterly business review {quarter}.",
+            )
+            ReviewActionItem.objects.create(review=review, follow_up=follow_up)

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from activities.models import QUARTER_VALIDATOR
 from partnerhub import formatting
 from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
@@ -228,3 +229,78 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+# --- Quarterly business reviews (issue 18, item 2) ------------------------------------------------
+
+SCORE_RANGE = Q(our_score__isnull=True) | Q(our_score__gte=0, our_score__lte=10)
+
+
+@audited_page()
+class QuarterlyReview(models.Model):
+    """A quarterly business review (QBR) with one partner: the scorecard is filled from PartnerHub's
+    records (reporting/scorecard.py) and kept as a snapshot of what was discussed; "refresh" rereads it."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="quarterly_reviews")
+    quarter = models.CharField(max_length=7, validators=[QUARTER_VALIDATOR], help_text=_('The quarter reviewed, e.g. "2026-Q3".'))
+    held_on = models.DateField(_("date of the review"))
+    vshn_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="quarterly_reviews",
+                                            verbose_name=_("VSHN attendees"))
+    partner_attendees = models.ManyToManyField("partners.Contact", blank=True, related_name="quarterly_reviews",
+                                               verbose_name=_("partner attendees"))
+    # The QBR activity on the timeline (issue 20's QBR cadence reads activities of kind QBR).
+    activity = models.OneToOneField("activities.Activity", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="quarterly_review", verbose_name=_("QBR activity"))
+    our_score = models.PositiveSmallIntegerField(_("our score of the partner (0-10)"), null=True, blank=True)
+    partner_score = models.PositiveSmallIntegerField(
+        _("the partner's score of us (0-10)"), null=True, blank=True,
+        help_text=_("Partner satisfaction (PSAT), when the partner gives it."),
+    )
+    went_well = models.TextField(_("what went well"), max_length=TEXT_MAX_LENGTH, blank=True)
+    roadblocks = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    decisions = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    scorecard = models.JSONField(default=dict, blank=True, editable=False)
+    scorecard_at = models.DateTimeField(_("scorecard read at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "scorecard", "scorecard_at"])
+
+    class Meta:
+        ordering = ["-quarter", "partner__name", "id"]
+        constraints = [
+            date_range_constraint("held_on"),
+            models.UniqueConstraint(fields=["partner", "quarter"], name="review_one_per_partner_quarter",
+                                    violation_error_message=_("This partner already has a review of this quarter.")),
+            models.CheckConstraint(condition=SCORE_RANGE, name="review_our_score_0_10",
+                                   violation_error_message=_("Scores go from 0 to 10.")),
+            models.CheckConstraint(condition=Q(partner_score__isnull=True) | Q(partner_score__gte=0, partner_score__lte=10),
+                                   name="review_partner_score_0_10", violation_error_message=_("Scores go from 0 to 10.")),
+        ]
+        indexes = [
+            # The review list (newest quarter first) and "the partner's last review" (health, KPIs).
+            models.Index(fields=["partner", "quarter"], name="review_partner_quarter_idx"),
+            models.Index(F("quarter").desc(), F("id"), name="review_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"QBR {self.partner} {self.quarter}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:review", kwargs={"pk": self.pk})
+
+
+class ReviewActionItem(models.Model):
+    """An action item agreed in a review. Until the tasks of the onboarding/tasks issue land, it is a
+    follow-up (an activity with a follow-up date, its author the person who owns it): it shows in
+    that person's follow-ups and inbox and is closed there."""
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="action_items")
+    follow_up = models.OneToOneField("activities.Activity", on_delete=models.CASCADE, related_name="review_action_item")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.follow_up.subject)

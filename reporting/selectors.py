@@ -95,3 +95,33 @@ def partners_at_risk(*, params: dict | None = None) -> tuple[AtRiskFilter, Query
     base = Partner.objects.filter(archived=False).select_related("manager").order_by(WORST_HEALTH_FIRST, "name", "id")
     filterset = AtRiskFilter(params or None, queryset=base)
     return filterset, filterset.qs
+
+
+# --- Quarterly business reviews (issue 18, item 2) ------------------------------------------------
+
+
+def review_list(*, quarter: str | None = None) -> QuerySet:
+    from .models import QuarterlyReview
+
+    queryset = QuarterlyReview.objects.select_related("partner").defer("scorecard")
+    if quarter:
+        queryset = queryset.filter(quarter=quarter)
+    return queryset.order_by("-quarter", "id")
+
+
+def review_detail(*, pk: int):
+    """Four queries: the review (partner and QBR activity joined), both attendee lists, the action
+    items (their follow-ups and owners joined)."""
+    from django.db.models import Prefetch
+
+    from .models import QuarterlyReview, ReviewActionItem
+
+    return (
+        QuarterlyReview.objects.select_related("partner", "activity")
+        .prefetch_related(
+            "vshn_attendees", "partner_attendees",
+            Prefetch("action_items", queryset=ReviewActionItem.objects.select_related("follow_up__author")),
+        )
+        .filter(pk=pk)
+        .first()
+    )

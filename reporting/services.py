@@ -22,7 +22,9 @@ from .models import (
     CalendarFeedToken,
     LicenseReport,
     LicenseReportLine,
+    QuarterlyReview,
     ReportingAgreement,
+    ReviewActionItem,
     add_months,
     due_on_for,
     month_start,
@@ -236,3 +238,78 @@ def calendar_token_reset(*, user: User) -> CalendarFeedToken:
         token.token = new_feed_token()
         token.save(update_fields=["token"])
     return token
+
+
+# --- Quarterly business reviews (issue 18, item 2) ------------------------------------------------
+
+
+def _review_activity(review: QuarterlyReview, by: User) -> None:
+    """A review that has taken place is a QBR on the partner's timeline: it counts as a sync meeting
+    and resets the QBR cadence (activities/qbr.py). Logged once, moved with the review's date."""
+    from activities.models import Activity
+    from activities.services import activity_log
+
+    if review.held_on > timezone.localdate():
+        return  # planned: the QBR is logged once it has happened
+    if review.activity_id is None:
+        activity = Activity(partner=review.partner, kind=Activity.Kind.QBR, occurred_on=review.held_on,
+                            subject=f"Quarterly business review {review.quarter}")
+        review.activity = activity_log(activity=activity, author=by)
+        review.save(update_fields=["activity"])
+    elif review.activity.occurred_on != review.held_on:
+        review.activity.occurred_on = review.held_on
+        activity_log(activity=review.activity)
+
+
+@transaction.atomic
+def review_create(*, review: QuarterlyReview, by: User, vshn_attendees=(), partner_attendees=()) -> QuarterlyReview:
+    """Create the quarter's review with its scorecard read from the records."""
+    from .scorecard import scorecard_compute
+
+    review.created_by = by
+    review.full_clean()
+    review.scorecard, review.scorecard_at = scorecard_compute(partner=review.partner, quarter=review.quarter), timezone.now()
+    save_checked(review)  # the same partner and quarter created twice at once: the form error, not a 500
+    review.vshn_attendees.set(vshn_attendees)
+    review.partner_attendees.set([c for c in partner_attendees if c.partner_id == review.partner_id])
+    _review_activity(review, by)
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: QuarterlyReview, by: User, vshn_attendees=None, partner_attendees=None) -> QuarterlyReview:
+    review.full_clean()
+    review.save()
+    if vshn_attendees is not None:
+        review.vshn_attendees.set(vshn_attendees)
+    if partner_attendees is not None:
+        review.partner_attendees.set([c for c in partner_attendees if c.partner_id == review.partner_id])
+    _review_activity(review, by)
+    return review
+
+
+@transaction.atomic
+def review_refresh_scorecard(*, review: QuarterlyReview) -> QuarterlyReview:
+    """Read the scorecard from the records again (after late entries)."""
+    from .scorecard import scorecard_compute
+
+    locked = QuarterlyReview.objects.select_for_update().select_related("partner").get(pk=review.pk)
+    locked.scorecard, locked.scorecard_at = scorecard_compute(partner=locked.partner, quarter=locked.quarter), timezone.now()
+    locked.save(update_fields=["scorecard", "scorecard_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def review_add_action_item(*, review: QuarterlyReview, title: str, owner: User, due_on: date, by: User) -> ReviewActionItem:
+    """An action item is a follow-up owned by `owner` (an activity with a follow-up date on the
+    partner's timeline): it shows in the owner's follow-ups and inbox and is closed there."""
+    from activities.models import Activity
+    from activities.services import activity_log
+
+    day = min(review.held_on, due_on)
+    follow_up = Activity(partner=review.partner, kind=Activity.Kind.NOTE, occurred_on=day, follow_up_on=due_on,
+                         subject=f"QBR {review.quarter}: {title}"[:200],
+                         notes=f"Action item of the quarterly business review {review.quarter}, added by "
+                               f"{formatting.person(by)}.")
+    follow_up = activity_log(activity=follow_up, author=owner)
+    return ReviewActionItem.objects.create(review=review, follow_up=follow_up)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "reporting"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("health/refresh/", views.health_refresh, name="health-refresh"),
     path("overview/", views.overview_page, name="overview"),
+    path("reviews/", review_views.review_list, name="reviews"),
+    path("reviews/<int:pk>/", review_views.review_detail, name="review"),
+    path("reviews/<int:pk>/print/", review_views.review_print, name="review-print"),
+    path("reviews/<int:pk>/edit/", review_views.review_edit, name="review-edit"),
+    path("reviews/<int:pk>/refresh/", review_views.review_refresh, name="review-refresh"),
+    path("reviews/<int:pk>/action-items/add/", review_views.review_action_add, name="review-action-add"),
+    path("reviews/<slug:slug>/<str:quarter>/", review_views.review_for, name="review-for"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/reset/", views.calendar_reset, name="calendar-reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),

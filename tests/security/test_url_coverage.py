@@ -126,6 +126,11 @@ class Demo:
 
         return Campaign.objects.order_by("pk").first()
 
+    def review(self):
+        from reporting.models import QuarterlyReview
+
+        return QuarterlyReview.objects.select_related("partner").order_by("pk").first()
+
     def initiative(self):
         from activities.models import JointPlanInitiative
 
@@ -345,6 +350,14 @@ MATRIX: dict[str, Entry] = {
     "reporting:health": Entry(NONE, SIGNED_IN),
     "reporting:health-refresh": Entry(NONE, WRONG_METHOD, post=PARTNERS),
     "reporting:overview": Entry(NONE, SIGNED_IN),
+    "reporting:reviews": Entry(NONE, SIGNED_IN),
+    "reporting:review": Entry(pk_of("review"), SIGNED_IN),
+    "reporting:review-print": Entry(pk_of("review"), SIGNED_IN),
+    "reporting:review-edit": Entry(pk_of("review"), PARTNERS, post=PARTNERS),
+    "reporting:review-refresh": Entry(pk_of("review"), WRONG_METHOD, post=PARTNERS),
+    "reporting:review-action-add": Entry(pk_of("review"), WRONG_METHOD, post=ACTIVITIES),
+    # A quarter without a review: the create form (partner managers create; everyone reads).
+    "reporting:review-for": Entry(lambda demo, user: {"slug": demo.review().partner.slug, "quarter": "2020-Q1"}, SIGNED_IN, post=PARTNERS),
     "reporting:calendar": Entry(NONE, SIGNED_IN, post=WRONG_METHOD),
     "reporting:calendar-reset": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),
     "reporting:calendar-feed": Entry(lambda demo, user: {"token": demo.feed_token(user)}, EVERYONE, post=WRONG_METHOD,
