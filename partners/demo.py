@@ -16,6 +16,7 @@ from partnerhub.demo import demo_seeder
 from .health import partner_health_refresh
 from .models import (
     DEFAULT_PARTNER_TYPES,
+    Collateral,
     Contact,
     Contract,
     Onboarding,
@@ -359,3 +360,33 @@ def seed_onboarding(today: date, users: dict[str, User]) -> None:
     onboarding = onboarding_start(partner=partner, started_on=today - timedelta(days=30), by=users["manager"])
     portal = onboarding.steps.get(title="Portal accounts for the team")
     onboarding_step_complete(step_id=portal.pk, by=users["sales"])
+
+
+# The library (issue 17): partner, kind, title, version, made by VSHN, notes
+DEMO_COLLATERAL = [
+    ("Red Hat", "brand_guideline", "Red Hat partner brand standards", "2026.1", False,
+     "Use the 'Red Hat Premier Business Partner' badge as supplied; never recolour the hat."),
+    ("Red Hat", "pr_guideline", "Red Hat partner press-release guidelines", "4", False,
+     "Every press release naming Red Hat is approved by Red Hat PR (allow 10 working days)."),
+    ("Red Hat", "fact_sheet", "VSHN Managed OpenShift on Red Hat — joint fact sheet", "2", True, ""),
+    ("Exoscale", "slide_deck", "Exoscale and VSHN: Swiss sovereign cloud platform", "1", True, ""),
+]
+
+
+@demo_seeder(order=16)
+def seed_collateral(today: date, users: dict[str, User]) -> None:
+    from django.core.files.base import ContentFile
+
+    partners = {p.name: p for p in Partner.objects.filter(name__in={row[0] for row in DEMO_COLLATERAL})}
+    for name, kind, title, version, vshn_made, notes in DEMO_COLLATERAL:
+        partner = partners.get(name)
+        if partner is None or Collateral.objects.filter(partner=partner, title=title).exists():
+            continue
+        item = Collateral(
+            partner=partner, kind=kind, title=title, version=version, made_by_vshn=vshn_made, notes=notes,
+            uploaded_by=users["marketing"],
+        )
+        if vshn_made and kind == "fact_sheet":
+            item.brand_checked_by, item.brand_checked_at = users["manager"], timezone.now()
+        item.file.save(f"{kind}.pdf", ContentFile(b"%PDF-1.4\n% demo collateral\n"), save=False)
+        item.save()

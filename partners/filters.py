@@ -7,7 +7,7 @@ from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.search import matches
 
-from .models import Contact, OnboardingStep, Partner, PartnerTeamMember, PartnerType
+from .models import Collateral, Contact, OnboardingStep, Partner, PartnerTeamMember, PartnerType
 
 
 def _managers(request=None):
@@ -80,3 +80,17 @@ class ContactFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         # Also by the partner's name: "Léman" lists everyone at Léman Cloud Partners SA.
         return queryset.filter(matches(value, "first_name", "last_name", "email", "job_title", "partner__name"))
+
+
+class CollateralFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    partner = PartnerChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    kind = django_filters.ChoiceFilter(choices=Collateral.Kind.choices)
+    language = django_filters.ChoiceFilter(choices=Collateral.Language.choices)
+
+    class Meta:
+        model = Collateral
+        fields = ["q", "partner", "kind", "language"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(matches(value, "title", "notes", "partner__name"))

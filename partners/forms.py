@@ -7,6 +7,7 @@ from partnerhub.formatting import PERSON_ORDER
 from partnerhub.roles import Role
 
 from .models import (
+    Collateral,
     Contact,
     Contract,
     OnboardingStep,
@@ -166,3 +167,10 @@ class TeamMemberForm(forms.ModelForm):
 
     def validate_unique(self):
         pass  # the service validates with the partner set (full_clean) and gives the constraint's message
+
+
+class CollateralForm(forms.ModelForm):
+    class Meta:
+        model = Collateral
+        fields = ["kind", "title", "version", "language", "valid_until", "file", "made_by_vshn", "notes"]
+        widgets = {"valid_until": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}

@@ -468,3 +468,63 @@ class OnboardingStep(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+# --- Collateral and guideline library (issue 17, item 4) ------------------------------------------------
+
+
+class Collateral(models.Model):
+    """A file about a partner: fact sheets, decks, brand and PR guidelines. Served only through
+    partners:collateral-file (sign-in required), uploaded with the same checks as contracts."""
+
+    class Kind(models.TextChoices):
+        FACT_SHEET = "fact_sheet", _("Fact sheet")
+        SLIDE_DECK = "slide_deck", _("Slide deck")
+        BRAND_GUIDELINE = "brand_guideline", _("Brand guideline")
+        PR_GUIDELINE = "pr_guideline", _("PR guideline")
+        LOGO_PACK = "logo_pack", _("Logo pack")
+        PRICE_LIST = "price_list", _("Price list")
+        OTHER = "other", _("Other")
+
+    GUIDELINE_KINDS = ("brand_guideline", "pr_guideline")
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        DE = "de", _("German")
+        FR = "fr", _("French")
+        IT = "it", _("Italian")
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="collateral")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    valid_until = models.DateField(null=True, blank=True, help_text=_("Leave empty when it does not expire."))
+    file = models.FileField(upload_to="collateral/%Y/", validators=[validate_document])
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    made_by_vshn = models.BooleanField(default=False, verbose_name=_("made by VSHN"), help_text=_("VSHN-made collateral gets a brand check."))
+    brand_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    brand_checked_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("collateral")
+        constraints = [
+            date_range_constraint("valid_until"),
+            models.CheckConstraint(
+                condition=Q(brand_checked_at__isnull=True) | Q(made_by_vshn=True),
+                name="collateral_brand_check_only_vshn_made",
+                violation_error_message=_("Only VSHN-made collateral gets a brand check."),
+            ),
+        ]
+        indexes = [
+            # The library page, newest first, and the partner's Guidelines section (by kind).
+            models.Index(fields=["partner", "kind", "created_at"], name="collateral_partner_kind_idx"),
+            models.Index(F("created_at").desc(), F("id").desc(), name="collateral_library_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"

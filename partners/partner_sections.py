@@ -52,3 +52,19 @@ register_section(
         key="history", title="History", order=1000, template="partners/_history_section.html", context=_history_context
     )
 )
+
+
+def _guidelines_context(partner: Partner, request) -> dict:
+    """Two queries: the current brand and PR guidelines, and the newest other collateral."""
+    return selectors.partner_guidelines(partner=partner, today=timezone.localdate())
+
+
+register_section(
+    PartnerSection(
+        key="guidelines",
+        title="Guidelines & collateral",
+        order=15,
+        template="partners/_guidelines_section.html",
+        context=_guidelines_context,
+    )
+)

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from partnerhub.sorting import apply_sort
 
-from .filters import ContactFilter, PartnerFilter
+from .filters import CollateralFilter, ContactFilter, PartnerFilter
 from .models import (
+    Collateral,
     Contact,
     Contract,
     Onboarding,
@@ -154,3 +155,34 @@ def open_onboarding_steps(*, today: date) -> QuerySet[OnboardingStep]:
     return OnboardingStep.objects.filter(
         done_at__isnull=True, onboarding__ended_on__isnull=True, onboarding__partner__archived=False
     ).select_related("onboarding__partner", "onboarding__partner__manager", "owner")
+
+
+# --- Collateral library --------------------------------------------------------------------------------
+
+
+def collateral_list(*, params: dict | None = None) -> tuple[CollateralFilter, QuerySet[Collateral]]:
+    base = Collateral.objects.select_related("partner", "uploaded_by", "brand_checked_by").order_by("-created_at", "-id")
+    filterset = CollateralFilter(params or None, queryset=base)
+    return filterset, filterset.qs
+
+
+def partner_guidelines(*, partner: Partner, today: date) -> dict:
+    """The Guidelines section (two queries): the current brand and PR guideline (newest still valid
+    of each kind), and the newest other collateral."""
+    valid = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    guidelines = list(
+        Collateral.objects.filter(valid, partner=partner, kind__in=Collateral.GUIDELINE_KINDS)
+        .select_related("uploaded_by", "brand_checked_by")
+        .order_by("kind", "-created_at", "-id")
+    )
+    current = {}
+    for item in guidelines:
+        current.setdefault(item.kind, item)
+    others = list(
+        Collateral.objects.filter(partner=partner)
+        .exclude(kind__in=Collateral.GUIDELINE_KINDS)
+        .order_by("-created_at", "-id")[:10]
+    )
+    for item in [*guidelines, *others]:
+        item.partner = partner  # the file links need the slug: no query per item
+    return {"brand": current.get("brand_guideline"), "pr": current.get("pr_guideline"), "others": others, "today": today}

@@ -15,6 +15,7 @@ from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
 
 from .models import (
+    Collateral,
     Contact,
     Contract,
     Onboarding,
@@ -393,3 +394,28 @@ def team_member_add(*, partner: Partner, user: User, role: str, by: User) -> Par
 @transaction.atomic
 def team_member_remove(*, member_id: int, partner: Partner) -> None:
     PartnerTeamMember.objects.filter(pk=member_id, partner=partner).delete()
+
+
+# --- Collateral library ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def collateral_create(*, collateral: Collateral, by: User) -> Collateral:
+    collateral.uploaded_by = by
+    collateral.full_clean()  # the file's type and size (validate_document), dates, the brand-check rule
+    collateral.save()
+    return collateral
+
+
+@transaction.atomic
+def collateral_brand_check(*, collateral_id: int, by: User) -> Collateral:
+    collateral = Collateral.objects.select_for_update().get(pk=collateral_id)
+    if not collateral.made_by_vshn:
+        raise ValidationError("Only VSHN-made collateral gets a brand check.")
+    if collateral.brand_checked_at is not None:
+        raise ValidationError(
+            f"Already brand-checked by {formatting.person(collateral.brand_checked_by)} on {formatting.moment(collateral.brand_checked_at)}."
+        )
+    collateral.brand_checked_by, collateral.brand_checked_at = by, timezone.now()
+    collateral.save(update_fields=["brand_checked_by", "brand_checked_at"])
+    return collateral

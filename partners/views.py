@@ -19,6 +19,7 @@ from partnerhub.view_helpers import apply_validation_error, safe_next
 
 from . import selectors, services
 from .forms import (
+    CollateralForm,
     ContactForm,
     ContractForm,
     OnboardingStartForm,
@@ -30,6 +31,7 @@ from .forms import (
     TeamMemberForm,
 )
 from .models import (
+    Collateral,
     Contact,
     Contract,
     OnboardingStep,
@@ -460,3 +462,76 @@ def partner_team_remove(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     services.team_member_remove(member_id=member.pk, partner=member.partner)
     messages.success(request, f"{formatting.person(member.user)} ({member.get_role_display()}) removed from the team.")
     return redirect("partners:team", slug=slug)
+
+
+# --- Collateral library --------------------------------------------------------------------------------
+
+
+def collateral_list(request: HttpRequest) -> HttpResponse:
+    filterset, items = selectors.collateral_list(params=request.GET)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "collateral.csv",
+            ["Partner", "Kind", "Title", "Version", "Language", "Valid until", "Made by VSHN", "Brand-checked by", "Uploaded by"],
+            (
+                [
+                    c.partner.name,
+                    c.get_kind_display(),
+                    c.title,
+                    c.version,
+                    c.get_language_display(),
+                    c.valid_until,
+                    "yes" if c.made_by_vshn else "no",
+                    c.brand_checked_by or "",
+                    c.uploaded_by or "",
+                ]
+                for c in items.iterator(chunk_size=500)
+            ),
+        )
+    page = KeysFirstPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/collateral_list.html",
+        {"filter": filterset, "page_obj": page, "querystring": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@action_required(Action.LOG_ACTIVITIES)  # partner managers, sales and marketing add collateral
+@submit_once
+def collateral_create(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Partner, slug=slug)
+    form = CollateralForm(request.POST or None, request.FILES or None, instance=Collateral(partner=partner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.collateral_create(collateral=form.instance, by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, "Collateral added to the library.")
+            return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#guidelines")
+    return render(
+        request,
+        "partners/form_page.html",
+        {"form": form, "title": f"Add collateral for {partner.name}", "partner": partner, "multipart": True},
+    )
+
+
+def collateral_file(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Everyone signed in may read the library; the file goes out as an attachment."""
+    collateral = get_object_or_404(Collateral, pk=pk, partner__slug=slug)
+    return attachment_response(collateral.file)
+
+
+@require_POST
+@action_required(Action.MANAGE_CAMPAIGNS)  # partner managers and marketing check the brand
+def collateral_brand_check(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    collateral = get_object_or_404(Collateral, pk=pk, partner__slug=slug)
+    try:
+        services.collateral_brand_check(collateral_id=collateral.pk, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{collateral.title}” brand-checked.")
+    return redirect(safe_next(request, reverse("partners:collateral")))

@@ -89,6 +89,13 @@ class Demo:
         contract.document.save("contract.pdf", ContentFile(PDF), save=True)
         return contract
 
+    def collateral(self):
+        from partners.models import Collateral
+
+        item = Collateral(partner=self.partner(), kind="fact_sheet", title="Fact sheet", made_by_vshn=True)
+        item.file.save("fact-sheet.pdf", ContentFile(PDF), save=True)
+        return item
+
     def team_member(self):
         from partners.models import PartnerTeamMember
 
@@ -263,6 +270,10 @@ MATRIX: dict[str, Entry] = {
     "partners:contract-edit": Entry(slug_pk("contract"), PARTNERS, post=PARTNERS),
     "partners:risk-create": Entry(slug, PARTNERS, post=PARTNERS),
     "partners:contract-document": Entry(slug_pk("contract_with_document"), SIGNED_IN),
+    "partners:collateral": Entry(NONE, SIGNED_IN),
+    "partners:collateral-create": Entry(slug, ACTIVITIES, post=ACTIVITIES),
+    "partners:collateral-file": Entry(slug_pk("collateral"), SIGNED_IN),
+    "partners:collateral-brand-check": Entry(slug_pk("collateral"), WRONG_METHOD, post=CAMPAIGNS),
     "partners:team": Entry(slug, SIGNED_IN, post=PARTNERS),
     "partners:team-remove": Entry(slug_pk("team_member"), WRONG_METHOD, post=PARTNERS),
     "partners:onboarding-tracks": Entry(NONE, SIGNED_IN),
