@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from partnerhub.form_fields import ModelMultipleChoiceField
@@ -60,16 +63,26 @@ class QuickActivityForm(forms.ModelForm):
 class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
-        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "owner", "notes"]
+        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "source", "campaign",
+                  "owner", "notes"]
         widgets = {"expected_close": DATE_INPUT, "won_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = _active_partners()
         self.fields["owner"].queryset = _active_users()
+        # Campaigns of the last two years (and the one linked): the picker stays short at any scale.
+        since = timezone.localdate() - timedelta(days=730)
+        recent = Q(starts_on__gte=since) | Q(pk=self.instance.campaign_id or 0)
+        self.fields["campaign"].queryset = Campaign.objects.filter(recent).order_by("-starts_on", "-id")
+        self.fields["source"].required = False  # older clients and imports send none: partner-influenced
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["source"] = cleaned.get("source") or Opportunity.Source.PARTNER_INFLUENCED
+        campaign, partner = cleaned.get("campaign"), cleaned.get("partner")
+        if campaign and partner and not campaign.partners.filter(pk=partner.pk).exists():
+            self.add_error("campaign", "This campaign does not include the deal's partner.")
         # The won day belongs to won deals only: today when a deal is marked won without one.
         if cleaned.get("stage") == Opportunity.Stage.WON:
             cleaned["won_on"] = cleaned.get("won_on") or timezone.localdate()

@@ -109,6 +109,13 @@ class Opportunity(models.Model):
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
+    class Source(models.TextChoices):
+        """Who brought the deal (issue 18: partner-sourced and partner-influenced won value)."""
+
+        PARTNER_SOURCED = "partner_sourced", _("Partner-sourced (the partner brought or referred it)")
+        PARTNER_INFLUENCED = "partner_influenced", _("Partner-influenced (the partner helped win it)")
+        VSHN_SOURCED = "vshn_sourced", _("VSHN-sourced (the partner only delivers)")
+
     OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="opportunities")
@@ -121,6 +128,10 @@ class Opportunity(models.Model):
     # When the deal was won: set by opportunity_save when the stage becomes won (today unless given),
     # cleared when it moves back. Won value per quarter (targets, reviews, KPIs) counts by this day.
     won_on = models.DateField(_("won on"), null=True, blank=True, help_text=_("Set to today when the deal is marked won."))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.PARTNER_INFLUENCED,
+                              help_text=_("A partner-sourced deal of a consultant or reseller earns its referral commission when won."))
+    campaign = models.ForeignKey("Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities",
+                                 help_text=_("The joint campaign the deal came from (fund ROI)."))
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

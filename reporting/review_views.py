@@ -1,5 +1,6 @@
-"""Quarterly business reviews (issue 18, item 2): thin views over reporting's services and selectors.
-Everyone signed in reads; partner managers run reviews; sales and marketing add action items."""
+"""Quarterly business reviews and partner KPIs (issue 18, items 2 and 3): thin views over reporting's
+services and selectors. Everyone signed in reads; partner managers run reviews; sales and marketing
+add action items."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activities.models import QUARTER_VALIDATOR, quarter_of
+from partnerhub.csv_export import csv_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
@@ -16,7 +18,7 @@ from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error
 from partners.models import Partner
 
-from . import selectors, services
+from . import kpis, selectors, services
 from .models import QuarterlyReview
 from .review_forms import ActionItemForm, ReviewCreateForm, ReviewForm
 from .scorecard import previous_quarter
@@ -160,3 +162,17 @@ def review_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         {"review": review, "partner": review.partner, "card": review.scorecard, "action_form": form},
         status=200,
     )
+
+
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    """The portfolio's KPIs (reporting/kpis.py) with charts; each table as CSV (?table=<name>&format=csv)."""
+    today = timezone.localdate()
+    if request.GET.get("format") == "csv":
+        name = request.GET.get("table")
+        if name not in kpis.KPI_TABLES:
+            raise Http404("No such table")
+        table = kpis.kpi_tables(today, only=name)[0]
+        return csv_response(f"{table.name}-{today:%Y-%m-%d}.csv", table.header, table.rows)
+    tables = kpis.kpi_tables(today)
+    charts = [{"id": f"chart-{t.name}", **t.chart} for t in tables if t.chart]
+    return render(request, "reporting/kpis.html", {"tables": tables, "charts": charts, "today": today})

@@ -21,6 +21,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("health/refresh/", views.health_refresh, name="health-refresh"),
     path("overview/", views.overview_page, name="overview"),
+    path("kpis/", review_views.kpi_page, name="kpis"),
     path("reviews/", review_views.review_list, name="reviews"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review"),
     path("reviews/<int:pk>/print/", review_views.review_print, name="review-print"),

@@ -263,16 +263,17 @@ def seed_activities(ctx: Context) -> None:
     )
 
     stages = ["lead", "qualified", "proposal", "negotiation", "won", "won", "lost"]
+    SOURCES = ["partner_sourced", "partner_influenced", "partner_influenced", "vshn_sourced"]  # noqa: N806
     currencies = ["CHF"] * 6 + ["EUR"] * 3 + ["USD"]
     first_opp = next_id(Opportunity)
     copy_rows(
         Opportunity,
-        ["id", "partner_id", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "owner_id",
-         "notes", "created_at", "updated_at"],
+        ["id", "partner_id", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "source",
+         "owner_id", "notes", "created_at", "updated_at"],
         (
             (first_opp + i, rng.choice(ctx.partner_ids), rng.choice(CUSTOMERS), f"Opportunity {i}",
              Decimal(rng.randint(5, 500) * 1000), rng.choice(currencies), stage, close,
-             min(close, today) if stage == "won" else None, rng.choice(user_ids), "", now, now)
+             min(close, today) if stage == "won" else None, rng.choice(SOURCES), rng.choice(user_ids), "", now, now)
             for i in range(ctx.n(10_000))
             for stage, close in [(rng.choice(stages), today + timedelta(days=rng.randint(-900, 270)))]
         ),

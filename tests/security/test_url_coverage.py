@@ -361,6 +361,7 @@ MATRIX: dict[str, Entry] = {
     "reporting:health": Entry(NONE, SIGNED_IN),
     "reporting:health-refresh": Entry(NONE, WRONG_METHOD, post=PARTNERS),
     "reporting:overview": Entry(NONE, SIGNED_IN),
+    "reporting:kpis": Entry(NONE, SIGNED_IN),
     "reporting:reviews": Entry(NONE, SIGNED_IN),
     "reporting:review": Entry(pk_of("review"), SIGNED_IN),
     "reporting:review-print": Entry(pk_of("review"), SIGNED_IN),
