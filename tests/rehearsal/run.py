@@ -243,6 +243,8 @@ def main() -> int:  # noqa: C901, PLR0915  (one script that reads top to bottom)
             "TRUSTED_PROXY_COUNT": "1",
             "MEDIA_ROOT": str(work / "media"),
             "REMINDER_SWEEP_SECONDS": str(SWEEP_SECONDS),
+            "LOG_FORMAT": "json",  # as deploy/base/configmap.yaml
+            "METRICS_TOKEN": secrets.token_urlsafe(24),
         }
 
         say("a real SMTP server (aiosmtpd) writing to a Maildir")
@@ -281,12 +283,19 @@ def main() -> int:  # noqa: C901, PLR0915  (one script that reads top to bottom)
 
         say("two gunicorn instances, one Celery worker, nginx with TLS in front")
         for name in ("web_a", "web_b"):
+            # The image's command (Dockerfile CMD) with the settings deploy/'s ConfigMap gives it;
+            # each instance has its own metrics directory, as each pod has its own /tmp.
+            instance_env = {
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{ports[name]}",
+                "GUNICORN_WORKERS": "2",
+                "PROMETHEUS_MULTIPROC_DIR": str(work / f"prometheus-{name}"),
+            }
             processes.start(
                 f"gunicorn-{name}",
-                [str(bin_dir / "gunicorn"), "partnerhub.wsgi:application", "--bind", f"127.0.0.1:{ports[name]}", "--workers", "2",
-                 "--timeout", "60", "--graceful-timeout", "10"],
-                env,
-            )  # fmt: skip
+                [str(bin_dir / "gunicorn"), "--config", "python:partnerhub.gunicorn_conf", "partnerhub.wsgi:application"],
+                instance_env,
+            )
         processes.start(
             "worker", [str(bin_dir / "celery"), "-A", "partnerhub", "worker", "--concurrency", "2", "--loglevel", "INFO"], env
         )
@@ -324,6 +333,7 @@ def main() -> int:  # noqa: C901, PLR0915  (one script that reads top to bottom)
             "REHEARSAL_PROBE_URLS": f"http://127.0.0.1:{ports['web_a']},http://127.0.0.1:{ports['web_b']}",
             "REHEARSAL_SUMMARY": str(results),
             "REHEARSAL_CA_CERT": str(cert),
+            "REHEARSAL_METRICS_TOKEN": env["METRICS_TOKEN"],
         }
         check_env.pop("TEST_DATABASE_NAME", None)
         pytest = subprocess.run(

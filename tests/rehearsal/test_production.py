@@ -186,3 +186,28 @@ def test_a_write_that_informs_the_team_is_saved_and_its_mail_queued(instance_url
     assert Activity.objects.filter(subject="Rehearsal: tell the team").count() == 1
     assert OutgoingEmail.objects.filter(kind="activity_logged").exists()
     summary["write with 'inform the team'"] = "saved; mail queued for the worker"
+
+
+def test_metrics_are_protected_and_every_instance_reports_the_same_installation(probe_urls, summary):
+    """Issue 19: /metrics by pod address over plain HTTP, only with the token; the sweeps' state comes
+    from PostgreSQL and the counters from Redis, so both instances answer the same for the installation."""
+    token = os.environ["REHEARSAL_METRICS_TOKEN"]
+    ages = {}
+    for url in probe_urls:
+        assert requests.get(f"{url}/metrics", headers={"Host": "10.128.4.17:8000"}, timeout=5).status_code == 401
+        response = requests.get(
+            f"{url}/metrics", headers={"Host": "10.128.4.17:8000", "Authorization": f"Bearer {token}"}, timeout=10
+        )
+        assert response.status_code == 200
+        lines = response.text.splitlines()
+        assert any(line.startswith("django_http_requests_latency_seconds_by_view_method_count{") for line in lines)
+        assert any(line.startswith("partnerhub_db_queries_per_request_count{") for line in lines)
+        ran = sorted(
+            line.split("{")[1].split("}")[0] for line in lines if line.startswith("partnerhub_sweep_last_run_timestamp_seconds{")
+        )
+        # The kinds with a count (values may grow between the two scrapes: the beat keeps sweeping).
+        sent = sorted(line.split(" ")[0] for line in lines if line.startswith("partnerhub_reminders_sent_total{"))
+        assert ran, "the beat's sweeps are reported"
+        ages[url] = (ran, sent)
+    assert len({repr(value) for value in ages.values()}) == 1, ages
+    summary["/metrics (token, both instances the same sweeps and reminder counters)"] = f"{len(ages[probe_urls[0]][0])} sweeps"
