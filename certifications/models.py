@@ -1,6 +1,5 @@
 """Certifications: VSHNeers' vendor certifications that keep partner program levels."""
 
-import calendar
 from datetime import date
 
 from django.conf import settings
@@ -12,19 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerhub import formatting
+from partnerhub.dates import same_day_months_later
 from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.validators import validate_pdf_or_image
 from partners.models import Partner
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus whole months, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    if year > date.max.year:  # a hostile or typo'd year 9999: the end of the calendar, not a 500
-        return date.max
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Certification(models.Model):
@@ -59,7 +50,7 @@ class Certification(models.Model):
         return self.name if self.code.lower() in self.name.lower() else f"{self.name} ({self.code})"
 
     def default_expiry(self, obtained_on: date) -> date | None:
-        return add_months(obtained_on, self.validity_months) if self.validity_months else None
+        return same_day_months_later(obtained_on, self.validity_months) if self.validity_months else None
 
 
 class ComplianceStatus(models.TextChoices):

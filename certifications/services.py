@@ -43,16 +43,6 @@ def holding_delete(*, holding: Holding) -> None:
 
 
 @transaction.atomic
-def requirement_save(*, requirement: LevelRequirement, certifications=None) -> LevelRequirement:
-    requirement.full_clean()
-    requirement.save()
-    if certifications is not None:
-        requirement.certifications.set(certifications)
-    compliance_refresh(partner_ids=ProgramLevel.objects.filter(pk=requirement.level_id).values_list("partner_id", flat=True))
-    return requirement
-
-
-@transaction.atomic
 def program_status_save(*, status: PartnerProgramStatus) -> PartnerProgramStatus:
     # Which levels are held or aimed for changes no level's compliance: nothing to refresh.
     status.full_clean()

@@ -9,6 +9,7 @@ from datetime import date
 
 from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, reminder
+from partnerhub.roles import Role, users_with_role
 
 from . import selectors
 
@@ -63,7 +64,7 @@ def _claim_deadline_reminder(claim) -> DueReminder:
 @reminder("invoice_overdue", label="Invoices overdue")
 def invoice_overdue(today: date) -> Iterator[DueReminder]:
     """Unpaid VSHN invoices past their due date: to accounting and the partner manager, weekly."""
-    accounting = selectors.accounting_users()
+    accounting = users_with_role(Role.ACCOUNTING)
     invoices = selectors.overdue_invoices(today=today).select_related("claim__allocation__partner__manager")
     yield from each(invoices, lambda invoice: _overdue_reminder(invoice, today, accounting))
 

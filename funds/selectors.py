@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, User
 from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from partnerhub.roles import Role
+from partnerhub.dates import first_of_month
 from partnerhub.sorting import apply_sort
 
 from .filters import FundAllocationFilter, FundClaimFilter, InvoiceFilter
@@ -165,10 +164,6 @@ def invoice_list(*, params: dict | None = None, sort: str | None = None):
     return filterset, queryset, sort_key
 
 
-def month_start(today: date) -> date:
-    return today.replace(day=1)
-
-
 def unpaid_invoices() -> QuerySet[Invoice]:
     return Invoice.objects.filter(paid_on__isnull=True)
 
@@ -185,7 +180,7 @@ def accounting_overview(*, today: date, limit: int = ACCOUNTING_GROUP_ROWS) -> d
     """Open, overdue and paid-this-month invoices: the first `limit` of each (the CSV and the
     invoices list have them all), with counts and totals per currency summed by the database (4 queries)."""
     rows = Invoice.objects.select_related("claim__allocation__partner", "paid_by")
-    this_month = Q(paid_on__gte=month_start(today), paid_on__lte=today)
+    this_month = Q(paid_on__gte=first_of_month(today), paid_on__lte=today)
     conditions = {
         "overdue": Q(paid_on__isnull=True, due_on__lt=today),
         "open": Q(paid_on__isnull=True, due_on__gte=today),
@@ -221,7 +216,7 @@ def accounting_rows(*, today: date):
     """Every invoice of the accounting page, for the CSV export."""
     return (
         Invoice.objects.select_related("claim__allocation__partner", "paid_by")
-        .filter(Q(paid_on__isnull=True) | Q(paid_on__gte=month_start(today), paid_on__lte=today))
+        .filter(Q(paid_on__isnull=True) | Q(paid_on__gte=first_of_month(today), paid_on__lte=today))
         .order_by("due_on", "id")
     )
 
@@ -235,13 +230,6 @@ def draft_claims_with_deadline_between(*, start: date, end: date) -> QuerySet[Fu
 
 def claim_deadlines_soon(*, today: date, days: int = CLAIM_DEADLINE_LEAD_DAYS) -> QuerySet[FundClaim]:
     return draft_claims_with_deadline_between(start=today, end=today + timedelta(days=days))
-
-
-def accounting_users() -> list[User]:
-    group = Group.objects.filter(name=Role.ACCOUNTING.value).first()
-    if group is None:
-        return []
-    return list(group.user_set.filter(is_active=True))
 
 
 def partner_funds(*, partner_id: int) -> dict:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerhub.csv_export import csv_response
+from partnerhub.dates import first_of_month
 from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
@@ -488,7 +489,7 @@ def accounting(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "today": today,
-            "month_start": selectors.month_start(today),
+            "month_start": first_of_month(today),
             "paid_form": MarkPaidForm(),
         },
     )

@@ -62,3 +62,8 @@ def user_can(user: User | AnonymousUser, action: Action) -> bool:
 def user_permissions(user: User | AnonymousUser) -> dict[str, bool]:
     """All actions as a dict for templates: `{% if can.manage_partners %}`."""
     return {action.value: user_can(user, action) for action in Action}
+
+
+def users_with_role(role: Role) -> list[User]:
+    """The active users holding `role` (one query): e.g. accounting, told about invoices."""
+    return list(User.objects.filter(groups__name=role.value, is_active=True).distinct().order_by("pk"))

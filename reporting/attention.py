@@ -9,9 +9,10 @@ from django.db.models import Count, Min
 
 from partnerhub import formatting
 from partnerhub.attention import AttentionItem, CalendarEvent, HealthFinding, attention_provider, calendar_provider, health_check
+from partnerhub.dates import first_of_month, first_of_month_months_later
 from partners.health import health_fact
 
-from .models import LicenseReport, ReportingAgreement, add_months, due_on_for, month_start
+from .models import LicenseReport, ReportingAgreement, due_on_for
 from .selectors import reports_for_user, sees_all_reports
 
 DASHBOARD_LEAD_DAYS = 14  # reports due within two weeks show up before they are overdue
@@ -77,11 +78,11 @@ def license_report_events(user: User, today: date) -> list[CalendarEvent]:
     agreements = ReportingAgreement.objects.filter(reporting_required=True, partner__archived=False).select_related("partner")
     if not sees_all_reports(user):
         agreements = agreements.filter(partner__manager=user)
-    this_month = month_start(today)
+    this_month = first_of_month(today)
     for agreement in agreements[:200]:
         # The report for this month is due next month, and so on: months that have no report yet.
         for offset in range(PROJECTED_MONTHS):
-            month = add_months(this_month, offset)
+            month = first_of_month_months_later(this_month, offset)
             events.append(
                 CalendarEvent(
                     uid=f"license-report-due-{agreement.partner_id}-{month:%Y%m}@partnerhub",

@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from partnerhub.dates import first_of_month, first_of_month_months_later
 from partnerhub.demo import demo_seeder
 from partners.models import Partner
 
-from .models import LicenseReport, LicenseReportLine, ReportingAgreement, add_months, due_on_for, month_start
+from .models import LicenseReport, LicenseReportLine, ReportingAgreement, due_on_for
 
 # partner: (due day, channel, recipient, threshold, currency, required)
 AGREEMENTS = {
@@ -54,7 +55,7 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
                 defaults={"due_day": due_day, "channel": channel, "recipient": recipient, "reporting_required": required,
                           "accounting_threshold": Decimal(threshold), "currency": currency, "growth_alert_percent": 20},
             )
-    this_month = month_start(today)
+    this_month = first_of_month(today)
     for name, products in PRODUCTS.items():
         partner = partners.get(name)
         if partner is None:
@@ -62,7 +63,7 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
         due_day, _channel, _recipient, _threshold, currency, _required = AGREEMENTS[name]
         previous_total = None
         for offset in range(12, 0, -1):  # twelve months back up to last month
-            month = add_months(this_month, -offset)
+            month = first_of_month_months_later(this_month, -offset)
             elapsed = 12 - offset
             if offset == 1:
                 status = LicenseReport.Status.DUE  # last month's report: created on the 1st, not filled in yet

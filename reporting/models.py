@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from activities.models import QUARTER_VALIDATOR
 from partnerhub import formatting
+from partnerhub.dates import first_of_month_months_later
 from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import currency_constraint, currency_field
@@ -21,15 +22,6 @@ from partners.models import Partner
 
 ZERO = Decimal("0")
 
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` away from `day`'s month."""
-    index = day.year * 12 + (day.month - 1) + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 class ReportingAgreement(models.Model):
@@ -84,7 +76,7 @@ DEFAULT_DUE_DAY = 10
 
 def due_on_for(month: date, due_day: int | None) -> date:
     """A month's report is due on the agreed day of the following month."""
-    return add_months(month, 1).replace(day=due_day or DEFAULT_DUE_DAY)
+    return first_of_month_months_later(month, 1).replace(day=due_day or DEFAULT_DUE_DAY)
 
 
 @audited_page()

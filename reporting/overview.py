@@ -1,7 +1,7 @@
 """The overview's tables: one small selector per table, each a fixed number of queries.
 
-Tables from other apps are read through `django.apps.apps.get_model` and skipped (None) when the
-app has no such model yet, so the overview works with whatever has landed.
+The reporting app reads every other app (nothing imports reporting), so their models are imported
+directly: a renamed field fails loudly here and in the tests, never as a silently missing table.
 """
 
 from collections import OrderedDict
@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, Sum
 
+from activities.models import DealRegistration
+from certifications.compliance import STATUS_LABELS, compliance_for
+from certifications.models import Holding, PartnerProgramStatus
+from funds.models import FundAllocation, FundClaim
 from partnerhub import formatting
+from partnerhub.dates import first_of_month_months_later
 from partnerhub.status_colours import SERIES, colours
 from partners.models import Partner, PartnerType
 
-from .models import LicenseReport, add_months, month_start
+from .models import LicenseReport
 
 
 @dataclass
@@ -29,16 +32,6 @@ class Table:
     chart: dict | None = None  # {"type": "bar", "labels": [...], "datasets": [{"label": ..., "data": [...]}]}
     note: str = ""
 
-
-def _model(label: str, *fields: str):
-    """The model if it exists and has every field we read; otherwise None (the app has not landed)."""
-    try:
-        model = apps.get_model(label)
-        for name in fields:
-            model._meta.get_field(name)
-    except (LookupError, FieldDoesNotExist):
-        return None
-    return model
 
 
 def _num(value) -> float:
@@ -68,7 +61,7 @@ def partners_by_stage(today: date) -> Table:
 
 def report_status(today: date) -> Table:
     """License reports of the last 12 months by status."""
-    since = add_months(month_start(today), -12)
+    since = first_of_month_months_later(today, -12)
     counts = dict(LicenseReport.objects.filter(month__gte=since).values_list("status").annotate(n=Count("id")).order_by())
     statuses = [value for value, _label in LicenseReport.Status.choices]
     rows = [[label, counts.get(value, 0)] for value, label in LicenseReport.Status.choices]
@@ -81,7 +74,7 @@ def report_totals(today: date) -> Table:
     """Monthly totals per currency over the last 12 months (never summed across currencies), from
     submitted and acknowledged reports only: a month whose reports are only due or in draft is
     "not reported" (a gap in the line), never 0 — which would read as a 100 % drop."""
-    months = [add_months(month_start(today), -offset) for offset in range(12, 0, -1)]
+    months = [first_of_month_months_later(today, -offset) for offset in range(12, 0, -1)]
     reported = (LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED)
     sums = LicenseReport.objects.filter(month__gte=months[0], month__lte=months[-1], status__in=reported) \
         .values_list("month", "currency").annotate(total=Sum("total")).order_by("month", "currency")
@@ -105,16 +98,12 @@ def report_totals(today: date) -> Table:
                  note="Submitted and acknowledged reports only; a month without one is not reported, not 0.")
 
 
-def deal_pipeline(today: date) -> Table | None:
-    model = _model("activities.DealRegistration", "status", "value", "currency")
-    if model is None:
-        return None
-    status_field = model._meta.get_field("status")
-    labels = dict(status_field.choices or [])
-    data = list(model.objects.values_list("status", "currency").annotate(n=Count("id"), value=Sum("value")).order_by("status", "currency"))
+def deal_pipeline(today: date) -> Table:
+    labels = dict(DealRegistration.Status.choices)
+    data = list(DealRegistration.objects.values_list("status", "currency").annotate(n=Count("id"), value=Sum("value")).order_by("status", "currency"))
     order = {value: i for i, value in enumerate(labels)}
     data.sort(key=lambda r: (order.get(r[0], 99), r[1]))
-    open_statuses = tuple(getattr(model, "OPEN_STATUSES", ("draft", "submitted", "approved")))
+    open_statuses = tuple(DealRegistration.OPEN_STATUSES)
     rows = [[labels.get(status, status), currency, n, formatting.amount(value or 0)] for status, currency, n, value in data]
     # The chart is the pipeline: open registrations only; won and lost are results, told apart below.
     statuses = [s for s in labels if s in open_statuses and any(r[0] == s for r in data)]
@@ -139,17 +128,13 @@ def deal_pipeline(today: date) -> Table | None:
                  ["Status", "Currency", "Registrations", "Value"], rows, chart, note=note)
 
 
-def fund_utilisation(today: date) -> Table | None:
+def fund_utilisation(today: date) -> Table:
     """Allocated vs committed (approved amounts of approved-or-later claims) per currency."""
-    allocation = _model("funds.FundAllocation", "amount", "currency")
-    if allocation is None:
-        return None
-    allocated = dict(allocation.objects.values_list("currency").annotate(total=Sum("amount")).order_by())
-    claimed: dict[str, Decimal] = {}
-    claim = _model("funds.FundClaim", "status", "approved_amount", "currency")
-    if claim is not None:
-        committed = getattr(claim, "COMMITTED_STATUSES", ("approved", "proof_submitted", "invoiced", "paid"))
-        claimed = dict(claim.objects.filter(status__in=committed).values_list("currency").annotate(total=Sum("approved_amount")).order_by())
+    allocated = dict(FundAllocation.objects.values_list("currency").annotate(total=Sum("amount")).order_by())
+    claimed: dict[str, Decimal] = dict(
+        FundClaim.objects.filter(status__in=FundClaim.COMMITTED_STATUSES)
+        .values_list("currency").annotate(total=Sum("approved_amount")).order_by()
+    )
     currencies = sorted(set(allocated) | set(claimed))
     rows = []
     for c in currencies:
@@ -162,17 +147,10 @@ def fund_utilisation(today: date) -> Table | None:
     return Table("fund_utilisation", "Fund utilisation per currency", ["Currency", "Allocated", "Committed", "Utilised"], rows, chart)
 
 
-def certification_compliance(today: date) -> Table | None:
+def certification_compliance(today: date) -> Table:
     """The program level VSHN holds at each partner: requirements met, at risk within 90 days, not met.
     Uses the certifications app's bulk compliance (a fixed number of queries for all partners)."""
-    status_model = _model("certifications.PartnerProgramStatus", "held_level", "partner")
-    if status_model is None:
-        return None
-    try:
-        from certifications.compliance import STATUS_LABELS, compliance_for
-    except ImportError:
-        return None
-    held = dict(status_model.objects.filter(held_level__isnull=False, partner__archived=False).values_list("partner_id", "held_level_id"))
+    held = dict(PartnerProgramStatus.objects.filter(held_level__isnull=False, partner__archived=False).values_list("partner_id", "held_level_id"))
     # Stored compliance (refreshed by writes and the daily sweep): one query, not every holding.
     compliance = compliance_for(list(held), today=today) if held else {}
     counts = {status: 0 for status in STATUS_LABELS}
@@ -185,13 +163,10 @@ def certification_compliance(today: date) -> Table | None:
                  ["Compliance", "Partners"], rows, _doughnut("Partners", rows, list(counts), "compliance"))
 
 
-def certification_holdings(today: date) -> Table | None:
+def certification_holdings(today: date) -> Table:
     """Certification holdings: valid, expiring within 90 days, expired."""
-    holding = _model("certifications.Holding", "expires_on")
-    if holding is None:
-        return None
     soon = today + timedelta(days=90)
-    counts = holding.objects.aggregate(
+    counts = Holding.objects.aggregate(
         valid=Count("id", filter=Q(expires_on__isnull=True) | Q(expires_on__gt=soon)),
         expiring=Count("id", filter=Q(expires_on__gte=today, expires_on__lte=soon)),
         expired=Count("id", filter=Q(expires_on__lt=today)),
@@ -218,4 +193,4 @@ TABLES = OrderedDict(
 
 def overview_tables(today: date, only: str | None = None) -> list[Table]:
     builders = [TABLES[only]] if only in TABLES else TABLES.values()
-    return [table for build in builders if (table := build(today)) is not None]
+    return [build(today) for build in builders]

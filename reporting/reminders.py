@@ -12,13 +12,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from partnerhub import formatting
+from partnerhub.dates import first_of_month, first_of_month_months_later
 from partnerhub.reminders import DueReminder, already_sent, deliver_many, each, each_batch, housekeeping, reminder
+from partnerhub.roles import Role, users_with_role
 from partners.health import partner_health_refresh
 from partners.models import Partner
 
 from . import selectors
-from .models import LicenseReport, ReportingAgreement, add_months, due_on_for, month_start
-from .services import INVOICE_ALERT_KIND, accounting_users, invoice_alert, invoice_alert_reasons
+from .models import LicenseReport, ReportingAgreement, due_on_for
+from .services import INVOICE_ALERT_KIND, invoice_alert, invoice_alert_reasons
 
 MONTHLY_SUMMARY_KIND = "monthly_summary"
 # The summary goes out on the 1st; a run missed then still sends it during the first days of the month.
@@ -37,7 +39,7 @@ def license_reports_create(today: date) -> int:
 
     Runs hourly: on the 1st it creates last month's reports, and a run missed on the 1st is caught
     up on the next. Bulk and idempotent (one query for what exists, ignore_conflicts for races)."""
-    month = add_months(month_start(today), -1)
+    month = first_of_month_months_later(today, -1)
     agreements = list(
         ReportingAgreement.objects.filter(reporting_required=True, partner__archived=False)
         .exclude(partner__license_reports__month=month)
@@ -46,7 +48,7 @@ def license_reports_create(today: date) -> int:
     if not agreements:
         return 0
     previous = dict(
-        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=add_months(month, -1)).values_list(
+        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=first_of_month_months_later(month, -1)).values_list(
             "partner_id", "total"
         )
     )
@@ -107,7 +109,7 @@ def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
     candidates = (
         LicenseReport.objects.filter(
             status__in=[LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED],
-            month__gte=add_months(month_start(today), -INVOICE_ALERT_MONTHS_BACK),
+            month__gte=first_of_month_months_later(today, -INVOICE_ALERT_MONTHS_BACK),
         )
         # total > previous × (1 + percent / 100), multiplied out so it stays in Decimal arithmetic.
         .alias(total_x100=F("total") * 100, grown_limit=F("previous_total") * (100 + F(agreement + "growth_alert_percent")))
@@ -121,7 +123,7 @@ def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
         if not reasons:
             return None
         if "accounting" not in recipients:
-            recipients["accounting"] = accounting_users()
+            recipients["accounting"] = users_with_role(Role.ACCOUNTING)
         return invoice_alert(report, reasons, recipients["accounting"])
 
     yield from each(candidates, alert)
@@ -155,11 +157,11 @@ def monthly_summary(today: date) -> int:
     todo = {pk: user for pk, user in managers.items() if pk not in sent_before}
     if not todo:
         return 0
-    this_month, last_month = month_start(today), add_months(month_start(today), -1)
+    this_month, last_month = first_of_month(today), first_of_month_months_later(today, -1)
     due_this_month = defaultdict(list)
     for report in (
         LicenseReport.objects.filter(
-            partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES, due_on__lt=add_months(this_month, 1)
+            partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES, due_on__lt=first_of_month_months_later(this_month, 1)
         )
         .select_related("partner")
         .order_by("due_on")
@@ -167,7 +169,7 @@ def monthly_summary(today: date) -> int:
         due_this_month[report.partner.manager_id].append(report)
     changed_last_month = defaultdict(list)
     for report in (
-        LicenseReport.objects.filter(partner__manager_id__in=todo, month=add_months(last_month, -1))
+        LicenseReport.objects.filter(partner__manager_id__in=todo, month=first_of_month_months_later(last_month, -1))
         .exclude(status__in=LicenseReport.OPEN_STATUSES)
         .select_related("partner")
         .order_by("partner__name")

@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from partnerhub.dates import first_of_month_months_later
 from partnerhub.roles import Role, user_roles
 from partnerhub.sorting import apply_sort
 from partners.models import Partner
 from partners.selectors import WORST_HEALTH_FIRST
 
 from .filters import AtRiskFilter, LicenseReportFilter
-from .models import LicenseReport, LicenseReportLine, ReportingAgreement, add_months
+from .models import LicenseReport, LicenseReportLine, ReportingAgreement
 
 REPORT_SORTS: dict[str, tuple[str, ...]] = {
     "month": ("month", "partner__name", "id"),
@@ -53,7 +54,7 @@ def lines_with_change(report: LicenseReport) -> tuple[list[LineWithChange], list
     month's products that disappeared, and last month's report. Two queries."""
     lines = list(report.lines.all())
     previous_report = (
-        LicenseReport.objects.filter(partner_id=report.partner_id, month=add_months(report.month, -1))
+        LicenseReport.objects.filter(partner_id=report.partner_id, month=first_of_month_months_later(report.month, -1))
         .prefetch_related("lines").first()
     )
     previous_lines = list(previous_report.lines.all()) if previous_report else []

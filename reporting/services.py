@@ -12,9 +12,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from partnerhub import formatting
+from partnerhub.dates import first_of_month, first_of_month_months_later
 from partnerhub.races import save_checked
 from partnerhub.reminders import DueReminder, deliver
-from partnerhub.roles import Role
+from partnerhub.roles import Role, users_with_role
 from partners.models import Partner
 
 from .models import (
@@ -25,9 +26,7 @@ from .models import (
     QuarterlyReview,
     ReportingAgreement,
     ReviewActionItem,
-    add_months,
     due_on_for,
-    month_start,
     new_feed_token,
 )
 
@@ -57,7 +56,7 @@ def agreement_save(*, agreement: ReportingAgreement) -> ReportingAgreement:
 # --- reports ----------------------------------------------------------------------------------
 
 def _previous_total(partner_id: int, month: date) -> Decimal | None:
-    previous = LicenseReport.objects.filter(partner_id=partner_id, month=add_months(month, -1)).values_list("total", flat=True)
+    previous = LicenseReport.objects.filter(partner_id=partner_id, month=first_of_month_months_later(month, -1)).values_list("total", flat=True)
     return next(iter(previous), None)
 
 
@@ -65,7 +64,7 @@ def _previous_total(partner_id: int, month: date) -> Decimal | None:
 def report_create(*, partner: Partner, month: date) -> LicenseReport:
     """A report for a partner and month, due on the agreed day of the month after.
     Refuses a second report for the same month (form error; the unique constraint backs it up)."""
-    month = month_start(month)
+    month = first_of_month(month)
     agreement = ReportingAgreement.objects.filter(partner=partner).first()
     report = LicenseReport(
         partner=partner,
@@ -135,7 +134,7 @@ def report_copy_previous(*, report: LicenseReport) -> int:
     report = _lock_editable(report)
     if report.lines.exists():
         raise ValidationError("This report already has lines; remove them first to start from last month.")
-    previous = LicenseReport.objects.filter(partner_id=report.partner_id, month=add_months(report.month, -1)).first()
+    previous = LicenseReport.objects.filter(partner_id=report.partner_id, month=first_of_month_months_later(report.month, -1)).first()
     if previous is None or not previous.lines.exists():
         raise ValidationError("There is no report with lines for the previous month to start from.")
     copies = [
@@ -201,10 +200,6 @@ def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement |
     return reasons
 
 
-def accounting_users() -> list[User]:
-    return list(User.objects.filter(groups__name=Role.ACCOUNTING.value, is_active=True).distinct())
-
-
 def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[User]) -> DueReminder:
     return DueReminder(
         obj=report,
@@ -225,7 +220,7 @@ def invoice_alert_send(*, report: LicenseReport) -> bool:
     reasons = invoice_alert_reasons(report, agreement)
     if not reasons:
         return False
-    return deliver(INVOICE_ALERT_KIND, invoice_alert(report, reasons, accounting_users()))
+    return deliver(INVOICE_ALERT_KIND, invoice_alert(report, reasons, users_with_role(Role.ACCOUNTING)))
 
 
 # --- calendar feed tokens --------------------------------------------------------------------------

@@ -338,7 +338,8 @@ def seed_certifications(ctx: Context) -> None:
     """A catalog (vendors' certifications, program levels with requirements, the levels held and aimed
     for) and holdings: renewal chains per person and certification that never overlap, so some expire
     within the reminder window and some levels are at risk."""
-    from certifications.models import Certification, Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel, add_months
+    from certifications.models import Certification, Holding, LevelRequirement, PartnerProgramStatus, ProgramLevel
+    from partnerhub.dates import same_day_months_later
 
     today, user_ids, now = ctx.today, [u.pk for u in ctx.users], moment(ctx.today)
     vendors = ctx.partner_ids[: max(1, ctx.n(60))]
@@ -387,7 +388,7 @@ def seed_certifications(ctx: Context) -> None:
             break
         obtained = today - timedelta(days=rng.randint(0, 1460))
         while obtained <= today and len(rows) < target:
-            expires = add_months(obtained, cert.validity_months) if cert.validity_months else None
+            expires = same_day_months_later(obtained, cert.validity_months) if cert.validity_months else None
             renewal = expires - timedelta(days=rng.randint(0, 60)) if expires and rng.random() < 0.7 else None
             if renewal and renewal <= today and renewal > obtained:
                 expires = renewal - timedelta(days=1)  # the renewal starts the day after: no overlap
@@ -496,7 +497,8 @@ def seed_funds(ctx: Context) -> None:
 def seed_reporting(ctx: Context) -> None:
     """Reporting agreements and three years of monthly license reports with their lines: totals and
     previous totals derived from the lines; old months acknowledged, recent ones partly still due."""
-    from reporting.models import LicenseReport, LicenseReportLine, ReportingAgreement, add_months, due_on_for, month_start
+    from partnerhub.dates import first_of_month, first_of_month_months_later
+    from reporting.models import LicenseReport, LicenseReportLine, ReportingAgreement, due_on_for
 
     today, user_ids, now = ctx.today, [u.pk for u in ctx.users], moment(ctx.today)
     target_lines = ctx.n(100_000)
@@ -509,7 +511,7 @@ def seed_reporting(ctx: Context) -> None:
                                              accounting_threshold=Decimal(rng.choice([20_000, 50_000, 100_000])),
                                              growth_alert_percent=rng.choice([20, 30, 50]), recipient="licensing@example.com"))
     bulk(ReportingAgreement, agreements, ctx)
-    last_month = add_months(month_start(today), -1)
+    last_month = first_of_month_months_later(today, -1)
     first_report, first_line = next_id(LicenseReport), next_id(LicenseReportLine)
     reports, lines = [], []
     products = ["OpenShift Platform Plus", "OpenShift Container Platform", "Ansible Automation", "RHEL for Virtual Datacenters",
@@ -521,7 +523,7 @@ def seed_reporting(ctx: Context) -> None:
         for back in range(months - 1, -1, -1):
             if len(lines) >= target_lines:
                 break
-            month = add_months(last_month, -back)
+            month = first_of_month_months_later(last_month, -back)
             due = due_on_for(month, agreement.due_day)
             if back >= 3 or due < today - timedelta(days=60):
                 status = "acknowledged" if rng.random() < 0.9 else "submitted"
@@ -544,7 +546,7 @@ def seed_reporting(ctx: Context) -> None:
             acknowledged = moment(due + timedelta(days=3)) if status == "acknowledged" else None
             reports.append((pk, agreement.partner_id, month, status, agreement.currency, due, total, previous, submitted,
                             rng.choice(user_ids) if submitted else None, acknowledged,
-                            rng.choice(user_ids) if acknowledged else None, moment(month_start(due)), now))
+                            rng.choice(user_ids) if acknowledged else None, moment(first_of_month(due)), now))
             previous = total if status != "due" else None
     copy_rows(
         LicenseReport,

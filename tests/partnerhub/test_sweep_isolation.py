@@ -14,8 +14,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from partnerhub import reminders, tasks
+from partnerhub.dates import first_of_month_months_later
 from partnerhub.models import ReminderSent, SweepStatus
-from reporting.models import LicenseReport, add_months, month_start
+from reporting.models import LicenseReport
 
 from ..activities.factories import DealRegistrationFactory
 from ..certifications.factories import HoldingFactory, program
@@ -72,7 +73,7 @@ def _claims(manager):
 def _reports(manager):
     today = timezone.localdate()
     partners = [AgreementFactory(partner=PartnerFactory(manager=manager)).partner for _ in range(2)]
-    last_month = add_months(month_start(today), -1)  # the report the housekeeping sweep would otherwise create
+    last_month = first_of_month_months_later(today, -1)  # the report the housekeeping sweep would otherwise create
     return [ReportFactory(partner=partner, month=last_month, due_on=today) for partner in partners]
 
 

@@ -114,15 +114,17 @@ def test_certification_holding_deleted(manager_client, today, django_capture_on_
     assert health_on_page(manager_client, level.partner)[0] == "At risk"
 
 
-def test_level_requirement_raised(manager_client, today, django_capture_on_commit_callbacks):
+def test_level_requirement_raised(manager_client, admin_client_, today, django_capture_on_commit_callbacks):
+    """Requirements are edited in the admin (its save_related refreshes compliance after the commit)."""
     level, requirement, certification = program()
     Holding.objects.create(holder=UserFactory(), certification=certification, obtained_on=today - timedelta(days=3))
     certification_services.compliance_refresh(partner_ids=[level.partner_id])
     swept(level.partner)
     assert health_on_page(manager_client, level.partner) == ("Good", [])
-    requirement.min_holders = 2
+    change = reverse("admin:certifications_levelrequirement_change", args=[requirement.pk])
+    data = {"level": level.pk, "min_holders": 2, "certifications": [certification.pk], "description": requirement.description}
     with django_capture_on_commit_callbacks(execute=True):
-        certification_services.requirement_save(requirement=requirement)
+        assert admin_client_.post(change, data).status_code == 302
     verdict, reasons = health_on_page(manager_client, level.partner)
     assert verdict == "At risk" and reasons[0].startswith("Premier level: requirement not met – 1 of 2")
 

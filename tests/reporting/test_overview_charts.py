@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerhub.dates import first_of_month, first_of_month_months_later
 from partnerhub.status_colours import HEX
 from reporting import overview
-from reporting.models import LicenseReport, add_months, month_start
+from reporting.models import LicenseReport
 
 from ..activities.factories import DealRegistrationFactory
 from ..factories import PartnerFactory
@@ -51,8 +52,8 @@ def test_status_colours_mean_the_same_everywhere():
 
 
 def test_months_only_due_are_not_reported_not_zero(manager_client):
-    last = add_months(month_start(timezone.localdate()), -1)
-    before = add_months(last, -1)
+    last = first_of_month_months_later(first_of_month(timezone.localdate()), -1)
+    before = first_of_month_months_later(last, -1)
     partner = PartnerFactory()
     ReportFactory(partner=partner, month=before, status=LicenseReport.Status.SUBMITTED, total=Decimal("1200.00"))
     ReportFactory(partner=partner, month=last)  # due, total 0.00
