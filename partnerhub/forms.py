@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -10,3 +11,20 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+
+
+class NotificationSettingsForm(forms.Form):
+    """Which reminder kinds come as one email each; the rest arrive together in one digest per run."""
+
+    immediate_kinds = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Email these one by one, as they are due",
+        help_text="Everything else comes in one digest email per reminder run (in-app notifications are always one per item).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .reminders import REMINDER_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["immediate_kinds"].choices = sorted(REMINDER_LABELS.items(), key=lambda item: item[1])

@@ -20,7 +20,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 
 from . import outbox
-from .models import Notification
+from .models import Notification, NotificationSettings
 from .outbox import mail_headers
 
 TEXT_TEMPLATE = "emails/notification.txt"
@@ -122,3 +122,13 @@ def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "",
     Notification.objects.bulk_create(notifications_for(unique, kind=kind, title=title, body=body, url=url))
     outbox.enqueue(emails_for(unique, kind=kind, title=title, body=body, url=url), kind=kind)
     return len(unique)
+
+
+def notification_settings_save(*, by: User, immediate_kinds: Iterable[str]) -> NotificationSettings:
+    """A person's own choice of the reminder kinds they get one email each for (the rest: digest).
+    Unknown kinds are dropped, so a kind that was renamed or removed never lingers."""
+    from .reminders import REMINDER_LABELS  # the registry imports this module: import at call time
+
+    kinds = sorted({kind for kind in immediate_kinds if kind in REMINDER_LABELS})
+    settings_row, _ = NotificationSettings.objects.update_or_create(user=by, defaults={"immediate_kinds": kinds})
+    return settings_row

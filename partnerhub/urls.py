@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("history/<slug:app_label>/<slug:model_name>/<int:pk>/", views.history_fragment, name="history"),
     path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("partners/", include("partners.urls")),
     path("activities/", include("activities.urls")),
     path("certifications/", include("certifications.urls")),

@@ -9,8 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from .forms import NotificationSettingsForm
 from .history import AUDITED_MODELS, object_history
-from .models import Notification
+from .models import Notification, NotificationSettings
+from .notifications import notification_settings_save
 
 
 def _broker_status() -> str:
@@ -84,3 +86,15 @@ def history_fragment(request: HttpRequest, app_label: str, model_name: str, pk: 
     entries = object_history(label, pk)
     template = "includes/_history_fragment.html" if request.htmx else "includes/history_page.html"
     return render(request, template, {"entries": entries})
+
+
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Everyone chooses for themselves: digest (default) or one email per reminder, per kind."""
+    current = NotificationSettings.objects.filter(user=request.user).values_list("immediate_kinds", flat=True).first() or []
+    # Bound on every POST: unticking every box posts nothing, and must still save "digest for all".
+    form = NotificationSettingsForm(request.POST if request.method == "POST" else None, initial={"immediate_kinds": current})
+    if request.method == "POST" and form.is_valid():
+        notification_settings_save(by=request.user, immediate_kinds=form.cleaned_data["immediate_kinds"])
+        messages.success(request, "Notification settings saved.")
+        return redirect("notification-settings")
+    return render(request, "notifications/settings.html", {"form": form})

@@ -254,6 +254,7 @@ MATRIX: dict[str, Entry] = {
     "notifications": Entry(NONE, SIGNED_IN),
     "notification-open": Entry(lambda demo, user: {"pk": demo.notification_for(user).pk}, WRONG_METHOD, post=SIGNED_IN),
     "notifications-read-all": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),
+    "notification-settings": Entry(NONE, SIGNED_IN, post=SIGNED_IN),
     "history": Entry(_history, SIGNED_IN, post=WRONG_METHOD),
     # --- partners ---
     "partners:list": Entry(NONE, SIGNED_IN),
