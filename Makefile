@@ -28,9 +28,14 @@ migrate: install
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
-run: seed  ## set-up + demo data + server on http://127.0.0.1:8000
-	@echo "PartnerHub on http://127.0.0.1:$(PORT)/ — demo logins above (password: demo)"
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Links in mail and on the calendar page point here; `make run PORT=8080` moves both.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+
+run: seed  ## set-up + demo data + one reminder sweep + server on http://127.0.0.1:$(PORT) (PORT=8000)
+	@echo "One reminder sweep, so the notifications are there (mail goes nowhere in the demo):"
+	-$(DEV_ENV) PARTNERHUB_SITE_URL=$(SITE_URL) EMAIL_URL=dummymail:// $(BIN)/python manage.py run_reminders
+	@echo "PartnerHub on $(SITE_URL)/ — demo logins above (password: demo)"
+	$(DEV_ENV) PARTNERHUB_SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## set-up + the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

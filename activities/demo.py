@@ -13,7 +13,15 @@ from partners.models import Partner
 from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
 
 # partner, days ago, kind, subject, author, follow-up in days (from the activity) or None
+# Months of history (the partners were created long before, partners/demo.py), so the health checks
+# and reminders fire as they would in real life: Red Hat's sync is overdue and its QBR (strategic:
+# it has an executive sponsor) due within two weeks; Tessin Systems has had no activity for 150 days.
 DEMO_ACTIVITIES = [
+    ("Red Hat", 190, "sync_meeting", "Monthly sync: partner program changes for the new fiscal year", "manager", None),
+    ("Red Hat", 160, "sync_meeting", "Monthly sync: OpenShift Virtualization offering", "manager", None),
+    ("Red Hat", 128, "sync_meeting", "Monthly sync: Summit follow-ups", "manager", None),
+    # A QBR counts as a sync meeting; the next QBR is due 91 days after it (qbr_due within 14 days).
+    ("Red Hat", 80, "qbr", "QBR in Zurich with Red Hat's Swiss leadership: targets and joint pipeline", "manager", None),
     # Red Hat: monthly cadence, last sync 38 days ago -> the sync_meeting_due reminder is due.
     ("Red Hat", 98, "sync_meeting", "Monthly sync: FY plan and OpenShift renewals", "manager", None),
     ("Red Hat", 68, "sync_meeting", "Monthly sync: pipeline review", "manager", None),
@@ -30,10 +38,20 @@ DEMO_ACTIVITIES = [
     ("Amazon Web Services", 60, "sync_meeting", "Quarterly sync: APN tier review", "manager", None),
     ("Amazon Web Services", 25, "event", "AWS Summit Zurich booth duty", "marketing", None),
     ("SUSE", 21, "sync_meeting", "Monthly sync: Rancher partnership", "manager", None),
-    ("Upbound", 10, "call", "Onboarding call: Crossplane training plan", "manager", 3),
+    ("Upbound", 10, "sync_meeting", "Onboarding sync: Crossplane training plan", "manager", 3),
     ("Ingram Micro Schweiz", 45, "sync_meeting", "Quarterly sync: distribution terms", "manager", None),
     ("Alpine IT Consulting AG", 14, "sync_meeting", "Monthly sync: first joint customer", "manager", None),
     ("Léman Cloud Partners SA", 30, "meeting", "Intro meeting in Geneva", "sales", 40),
+    ("Exoscale", 120, "event", "Exoscale Cloud Day Lausanne: joint booth", "marketing", None),
+    ("Amazon Web Services", 150, "sync_meeting", "Quarterly sync: Marketplace listing", "manager", None),
+    ("Ingram Micro Schweiz", 140, "sync_meeting", "Quarterly sync: price list update", "manager", None),
+    ("Alpine IT Consulting AG", 75, "call", "Referral call: Luzerner Kantonalbank", "sales", None),
+    # Tessin Systems: the last contact was 150 days ago -> "No activity for 150 days" (partner health).
+    ("Tessin Systems SA", 150, "call", "Call with Luca: no new projects in Ticino this year", "sales", None),
+    # Microsoft: a monthly cadence kept.
+    ("Microsoft", 55, "sync_meeting", "Monthly sync: Azure Red Hat OpenShift co-sell", "manager", None),
+    ("Microsoft", 25, "sync_meeting", "Monthly sync: Solutions Partner designation renewal", "manager", None),
+    ("Microsoft", 12, "call", "Call with Yves about Azure landing zones for a canton", "sales", 14),
 ]
 
 

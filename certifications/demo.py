@@ -29,6 +29,12 @@ CATALOG = [
     ("Exoscale", "EXO-SKS", "Exoscale SKS Kubernetes Specialist", None, ""),
     ("Exoscale", "EXO-CLOUD", "Exoscale Cloud Practitioner", 24, ""),
     ("Upbound", "UCCA", "Upbound Certified Crossplane Associate", 24, "https://www.upbound.io/certification"),
+    ("Microsoft", "AZ-104", "Microsoft Certified: Azure Administrator Associate (AZ-104)", 12,
+     "https://learn.microsoft.com/credentials/certifications/azure-administrator/"),
+    ("Microsoft", "AZ-305", "Microsoft Certified: Azure Solutions Architect Expert (AZ-305)", 12,
+     "https://learn.microsoft.com/credentials/certifications/azure-solutions-architect/"),
+    ("Microsoft", "AZ-400", "Microsoft Certified: DevOps Engineer Expert (AZ-400)", 12,
+     "https://learn.microsoft.com/credentials/certifications/devops-engineer/"),
 ]
 
 LEVELS = [
@@ -39,6 +45,8 @@ LEVELS = [
     ("Amazon Web Services", "Advanced Tier", 2, [(4, ["SAA-C03", "SOA-C02"], "4 AWS associate-level certified people")]),
     ("SUSE", "Gold", 1, [(1, ["SCA-RANCHER"], "1 SUSE Rancher administrator"), (1, ["CKA"], "1 Certified Kubernetes Administrator")]),
     ("Exoscale", "Strategic Partner", 1, [(2, ["EXO-SKS"], "2 SKS specialists")]),
+    ("Microsoft", "Solutions Partner for Infrastructure (Azure)", 1,
+     [(2, ["AZ-104"], "2 Azure Administrator Associates"), (1, ["AZ-305"], "1 Azure Solutions Architect Expert")]),
 ]
 
 STATUSES = [
@@ -47,6 +55,7 @@ STATUSES = [
     ("Amazon Web Services", "Select Tier", "Advanced Tier"),
     ("SUSE", "Gold", None),
     ("Exoscale", "Strategic Partner", None),
+    ("Microsoft", "Solutions Partner for Infrastructure (Azure)", None),
 ]
 
 HOLDINGS = [
@@ -69,6 +78,10 @@ HOLDINGS = [
     ("engineer", "Exoscale", "EXO-SKS", 400, None),
     ("admin", "Exoscale", "EXO-SKS", 90, None),
     ("engineer", "Upbound", "UCCA", 60, None),
+    ("engineer", "Microsoft", "AZ-104", 200, None),
+    ("admin", "Microsoft", "AZ-104", 100, None),
+    ("manager", "Microsoft", "AZ-305", 120, None),
+    ("engineer", "Microsoft", "AZ-400", 90, None),
 ]
 
 
