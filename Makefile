@@ -9,7 +9,7 @@ PORT ?= 8000
 # (tests/conftest.py). PYTEST_ARGS="-p no:xdist" runs serially.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: install run test lint lock migrate seed bench e2e clean rehearsal deploy-check
+.PHONY: install run test lint typecheck lock migrate seed bench e2e clean rehearsal deploy-check
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3"; exit 1; }
@@ -44,6 +44,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
 	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub accounts partners $(wildcard activities certifications funds reporting)
+
+typecheck: install  ## mypy with django-stubs over partnerhub/ and every app's services, selectors, reminders (pyproject.toml)
+	DJANGO_DEBUG=true $(BIN)/mypy
 
 lock:  ## re-pin requirements/*.txt from requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links base.in -o base.txt && ../$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links dev.in -o dev.txt

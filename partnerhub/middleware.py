@@ -74,7 +74,8 @@ class ClientAddressMiddleware:
         meta = request.META
         meta["PARTNERHUB_PEER_ADDR"] = peer = meta.get("REMOTE_ADDR", "")
         meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXY_COUNT)
-        request.request_id = request_id = request_id_from(meta.get("HTTP_X_REQUEST_ID"))
+        request_id = request_id_from(meta.get("HTTP_X_REQUEST_ID"))
+        setattr(request, "request_id", request_id)  # noqa: B010  (an attribute HttpRequest does not declare)
         token = request_id_var.set(request_id)
         queries = [0]
 

@@ -58,14 +58,14 @@ def enqueue(messages: Iterable[EmailMultiAlternatives], *, kind: str) -> list[Ou
     now = timezone.now()
     rows = []
     for message in messages:
-        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+        html = str(next((content for content, mimetype in message.alternatives if mimetype == "text/html"), ""))
         for recipient in message.to:
             rows.append(
                 OutgoingEmail(
                     kind=kind,
                     to=recipient,
                     subject=message.subject[:255],
-                    text_body=message.body,
+                    text_body=str(message.body),
                     html_body=html,
                     next_attempt_at=now,
                 )
