@@ -1,5 +1,6 @@
 """Writes for activities. Each service validates the model (constraints included) before saving."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.models import User
@@ -84,16 +85,33 @@ def activity_mark_follow_up_done(*, activity: Activity, by: User) -> Activity:
     return activity
 
 
+# Called in the save's transaction when a deal becomes won or leaves won: (deal, now won?) -> warnings
+# for the person saving. The funds app registers the referral commission (funds/commissions.py);
+# activities does not import funds.
+DealWonHook = Callable[[Opportunity, bool], list[str]]
+DEAL_WON_HOOKS: list[DealWonHook] = []
+
+
 @transaction.atomic
 def opportunity_save(*, opportunity: Opportunity, today: date | None = None) -> Opportunity:
     """Create or edit a deal. A won deal keeps the day it was won (today unless given); a deal that
-    leaves won loses it, so it no longer counts as won value of any quarter."""
+    leaves won loses it, so it no longer counts as won value of any quarter. Becoming won or leaving
+    won runs DEAL_WON_HOOKS; their warnings are on `opportunity.warnings`."""
+    was_won = bool(
+        opportunity.pk
+        and Opportunity.objects.select_for_update().filter(pk=opportunity.pk, stage=Opportunity.Stage.WON).exists()
+    )
     if opportunity.stage == Opportunity.Stage.WON:
         opportunity.won_on = opportunity.won_on or today or timezone.localdate()
     else:
         opportunity.won_on = None
     opportunity.full_clean()
     opportunity.save()
+    opportunity.warnings = []
+    is_won = opportunity.stage == Opportunity.Stage.WON
+    if is_won != was_won:
+        for hook in DEAL_WON_HOOKS:
+            opportunity.warnings.extend(hook(opportunity, is_won))
     return opportunity
 
 

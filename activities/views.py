@@ -216,11 +216,13 @@ def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> Ht
     form = OpportunityForm(request.POST or None, instance=opportunity)
     if request.method == "POST" and form.is_valid():
         try:
-            services.opportunity_save(opportunity=form.instance)
+            saved = services.opportunity_save(opportunity=form.instance)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, "Opportunity saved.")
+            for warning in saved.warnings:  # e.g. a paid commission whose deal is no longer won
+                messages.warning(request, warning)
             return redirect("activities:opportunities")
     title = f"Edit {opportunity.title}" if opportunity.pk else "New opportunity"
     return _form_page(request, form, title, back=reverse("activities:opportunities"),

@@ -361,3 +361,128 @@ class Invoice(models.Model):
 
 
 ZERO = Decimal("0")
+
+
+# --- Referral and reseller commissions (issue 18, item 5) ------------------------------------------
+
+
+@audited_page()
+class CommissionAgreement(models.Model):
+    """What VSHN pays a consultant or reseller partner for a deal it brought: a percentage of the
+    deal's value or a fixed amount per won deal, from-to, on which products."""
+
+    class Kind(models.TextChoices):
+        PERCENTAGE = "percentage", _("Percentage of the deal value")
+        FIXED = "fixed", _("Fixed amount per won deal")
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="commission_agreements")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERCENTAGE)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True, blank=True)
+    fixed_amount = money_field(_("fixed amount"), null=True, blank=True)
+    currency = currency_field(help_text=_("Of the fixed amount; a percentage is paid in the deal's currency."))
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty while it runs."))
+    products = models.CharField(_("on which products"), max_length=255, blank=True,
+                                help_text=_("Empty: every product. Otherwise the deal's title must name one of them (comma-separated)."))
+    payment_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=30,
+                                                    help_text=_("A commission is due this many days after the deal is won."))
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner__name", "-valid_from", "id"]
+        constraints = [
+            date_range_constraint("valid_from"),
+            date_range_constraint("valid_until"),
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                                   name="commission_agreement_until_after_from",
+                                   violation_error_message=_("The agreement cannot end before it starts.")),
+            models.CheckConstraint(
+                # isnull=False spelled out: a comparison with NULL would let a missing percent or amount pass.
+                condition=(Q(kind="percentage", percent__isnull=False, percent__gt=0, percent__lte=100, fixed_amount__isnull=True))
+                | (Q(kind="fixed", fixed_amount__isnull=False, fixed_amount__gt=0, percent__isnull=True)),
+                name="commission_agreement_percent_or_fixed",
+                violation_error_message=_("A percentage agreement needs a percent above 0 and up to 100; a fixed one its amount (and no percent)."),
+            ),
+            models.CheckConstraint(condition=Q(payment_days__lte=365), name="commission_agreement_payment_days",
+                                   violation_error_message=_("The payment term is at most 365 days.")),
+            currency_constraint("currency", "commission_agreement_currency_known"),
+        ]
+
+    def __str__(self) -> str:
+        terms = f"{self.percent} %" if self.kind == self.Kind.PERCENTAGE else f"{self.currency} {self.fixed_amount}"
+        return f"{self.partner}: {terms} from {self.valid_from}"
+
+    def covers(self, day: date, title: str) -> bool:
+        if day < self.valid_from or (self.valid_until and day > self.valid_until):
+            return False
+        products = [p.strip().lower() for p in self.products.split(",") if p.strip()]
+        return not products or any(p in title.lower() for p in products)
+
+    def amount_for(self, value: Decimal, currency: str) -> tuple[Decimal, str]:
+        if self.kind == self.Kind.FIXED:
+            return self.fixed_amount, self.currency
+        return (value * self.percent / 100).quantize(Decimal("0.01")), currency
+
+
+@audited_page()
+class Commission(models.Model):
+    """A commission VSHN owes a partner for a won deal it referred: owed -> invoiced by the partner -> paid."""
+
+    class Status(models.TextChoices):
+        OWED = "owed", _("Owed")
+        INVOICED = "invoiced", _("Invoiced by the partner")
+        PAID = "paid", _("Paid")
+
+    OPEN_STATUSES = (Status.OWED, Status.INVOICED)
+
+    agreement = models.ForeignKey(CommissionAgreement, on_delete=models.PROTECT, related_name="commissions")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="commissions")
+    # SET_NULL: a paid commission outlives its deal (it is kept, flagged, when the deal leaves won).
+    opportunity = models.OneToOneField("activities.Opportunity", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="commission")
+    deal_title = models.CharField(max_length=200, help_text=_("The deal as it was when won."))
+    amount = money_field(_("amount"), positive=False)
+    currency = currency_field()
+    due_on = models.DateField(_("due"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OWED, editable=False)
+    partner_invoice_number = models.CharField(_("partner's invoice number"), max_length=100, blank=True, editable=False)
+    invoiced_on = models.DateField(null=True, blank=True, editable=False)
+    paid_on = models.DateField(null=True, blank=True, editable=False)
+    # The deal left won after the commission was paid: accounting decides (credit note, offset).
+    deal_reversed = models.BooleanField(_("deal no longer won"), default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            date_range_constraint("due_on"),
+            date_range_constraint("invoiced_on"),
+            date_range_constraint("paid_on"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="commission_amount_not_negative",
+                                   violation_error_message=_("The amount cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(status="owed") | (~Q(partner_invoice_number="") & Q(invoiced_on__isnull=False)),
+                name="commission_invoiced_has_number",
+                violation_error_message=_("An invoiced or paid commission has the partner's invoice number and date."),
+            ),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_on__isnull=False), name="commission_paid_has_date",
+                                   violation_error_message=_("A paid commission has its payment date.")),
+            currency_constraint("currency", "commission_currency_known"),
+        ]
+        indexes = [
+            # Accounting's list and the overdue sweep: open commissions by due date.
+            models.Index(fields=["status", "due_on"], name="commission_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Commission {self.partner}: {self.deal_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funds:commissions") + f"?partner={self.partner_id}#commission-{self.pk}"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_on < today

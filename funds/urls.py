@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import commission_views, views
 
 app_name = "funds"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/<int:pk>/paid/", views.invoice_mark_paid, name="invoice-paid"),
     path("accounting/", views.accounting, name="accounting"),
+    path("commissions/", commission_views.commission_list, name="commissions"),
+    path("commissions/<int:pk>/invoiced/", commission_views.commission_invoiced, name="commission-invoiced"),
+    path("commissions/<int:pk>/paid/", commission_views.commission_paid, name="commission-paid"),
+    path("commissions/agreements/new/", commission_views.agreement_create, name="commission-agreement-create"),
+    path("commissions/agreements/<int:pk>/edit/", commission_views.agreement_edit, name="commission-agreement-edit"),
 ]

@@ -132,6 +132,6 @@ def test_registry_command_prints_everything_per_app():
     for kind in reminders.REMINDERS:
         assert kind in text
     assert "  partner sections (4): campaigns, deals, plan, timeline" in lines
-    assert "  audited models (1): funds.fundclaim" in lines
+    assert "  audited models (3): funds.commission, funds.commissionagreement, funds.fundclaim" in lines
     assert "  health facts (1): funds.Invoice" in lines
     assert any(line.startswith("  demo seeders (") and "reporting.demo.seed_reporting" in line for line in lines)

@@ -133,6 +133,16 @@ class Demo:
 
         return Campaign.objects.order_by("pk").first()
 
+    def commission(self):
+        from funds.models import Commission
+
+        return Commission.objects.order_by("pk").first()
+
+    def commission_agreement(self):
+        from funds.models import CommissionAgreement
+
+        return CommissionAgreement.objects.order_by("pk").first()
+
     def review(self):
         from reporting.models import QuarterlyReview
 
@@ -362,6 +372,11 @@ MATRIX: dict[str, Entry] = {
     "reporting:health": Entry(NONE, SIGNED_IN),
     "reporting:health-refresh": Entry(NONE, WRONG_METHOD, post=PARTNERS),
     "reporting:overview": Entry(NONE, SIGNED_IN),
+    "funds:commissions": Entry(NONE, SIGNED_IN),
+    "funds:commission-invoiced": Entry(pk_of("commission"), WRONG_METHOD, post=ACCOUNTING),
+    "funds:commission-paid": Entry(pk_of("commission"), WRONG_METHOD, post=ACCOUNTING),
+    "funds:commission-agreement-create": Entry(NONE, PARTNERS, post=PARTNERS),
+    "funds:commission-agreement-edit": Entry(pk_of("commission_agreement"), PARTNERS, post=PARTNERS),
     "reporting:kpis": Entry(NONE, SIGNED_IN),
     "reporting:reviews": Entry(NONE, SIGNED_IN),
     "reporting:review": Entry(pk_of("review"), SIGNED_IN),

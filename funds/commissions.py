@@ -1,0 +1,191 @@
+"""Referral and reseller commissions (issue 18, item 5): writes and reads.
+
+A consultant's or reseller's partner-sourced deal that is won creates the commission VSHN owes
+(DEAL_WON_HOOKS of activities/services.py, registered below: activities never imports funds). It
+moves owed -> invoiced (the partner's invoice number) -> paid, by accounting. A deal that leaves won
+removes its commission while unpaid (invoiced too: the partner's invoice is then void) and, once
+paid, keeps it flagged for accounting with a warning and a notification.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from activities.models import Opportunity
+from activities.services import DEAL_WON_HOOKS
+from partnerhub import formatting
+from partnerhub.input_bounds import add_days
+from partnerhub.notifications import notify
+from partnerhub.reminders import DueReminder, each, reminder
+from partnerhub.roles import Action, Role, user_can, users_with_role
+
+from .models import Commission, CommissionAgreement
+from .reminders import overdue_week_key
+
+# Partner types that earn referral commissions (partners/models.py DEFAULT_PARTNER_TYPES).
+COMMISSION_PARTNER_TYPES = ("consultant-reseller",)
+
+
+def agreement_for(opportunity: Opportunity) -> CommissionAgreement | None:
+    """The partner's agreement covering the deal's won day and products (newest first)."""
+    agreements = CommissionAgreement.objects.filter(
+        partner_id=opportunity.partner_id, valid_from__lte=opportunity.won_on
+    ).order_by("-valid_from", "-id")
+    return next((a for a in agreements if a.covers(opportunity.won_on, opportunity.title)), None)
+
+
+@transaction.atomic
+def agreement_save(*, agreement: CommissionAgreement) -> CommissionAgreement:
+    if agreement.partner_id and not agreement.partner.types.filter(code__in=COMMISSION_PARTNER_TYPES).exists():
+        raise ValidationError({"partner": "Commissions are for consultant and reseller partners."})
+    if agreement.kind == CommissionAgreement.Kind.PERCENTAGE:
+        agreement.fixed_amount = None
+    else:
+        agreement.percent = None
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+def commission_for_won_deal(opportunity: Opportunity, won: bool) -> list[str]:
+    """The DEAL_WON_HOOK: create the commission of a won partner-sourced deal; undo it when the deal
+    leaves won. Returns warnings for the person saving the deal."""
+    if won:
+        if (
+            opportunity.source != Opportunity.Source.PARTNER_SOURCED
+            or Commission.objects.filter(opportunity=opportunity).exists()
+        ):
+            return []
+        agreement = agreement_for(opportunity)
+        if agreement is None:
+            return []
+        amount, currency = agreement.amount_for(opportunity.value, opportunity.currency)
+        commission = Commission(
+            agreement=agreement,
+            partner_id=opportunity.partner_id,
+            opportunity=opportunity,
+            deal_title=opportunity.title[:200],
+            amount=amount,
+            currency=currency,
+            due_on=add_days(opportunity.won_on, agreement.payment_days),
+        )
+        commission.full_clean()
+        commission.save()
+        return []
+    commission = Commission.objects.select_for_update().select_related("partner").filter(opportunity=opportunity).first()
+    if commission is None:
+        return []
+    if commission.status != Commission.Status.PAID:
+        commission.delete()
+        return [
+            f"The deal is no longer won: its commission of {formatting.money(commission.amount, commission.currency)} was removed."
+        ]
+    Commission.objects.filter(pk=commission.pk).update(deal_reversed=True)
+    message = (
+        f"The deal \u201c{commission.deal_title}\u201d is no longer won, but its commission of "
+        f"{formatting.money(commission.amount, commission.currency)} to {commission.partner.name} was already paid "
+        f"on {formatting.day(commission.paid_on)}. Accounting decides how to recover it."
+    )
+    notify(
+        recipients=users_with_role(Role.ACCOUNTING),
+        kind="commission_deal_reversed",
+        title=f"Paid commission, deal no longer won: {commission.partner.name}",
+        body=message,
+        url=commission.get_absolute_url(),
+    )
+    return [message]
+
+
+DEAL_WON_HOOKS.append(commission_for_won_deal)
+
+
+def _check(by: User) -> None:
+    if not user_can(by, Action.MANAGE_ACCOUNTING):
+        raise PermissionDenied("Only accounting and partner managers record commission payments.")
+
+
+@transaction.atomic
+def commission_mark_invoiced(*, commission_id: int, invoice_number: str, invoiced_on: date, by: User) -> Commission:
+    _check(by)
+    locked = Commission.objects.select_for_update().get(pk=commission_id)
+    if locked.status != Commission.Status.OWED:
+        raise ValidationError("Only an owed commission can be marked invoiced.")
+    if not invoice_number.strip():
+        raise ValidationError({"invoice_number": "Enter the partner's invoice number."})
+    locked.status, locked.partner_invoice_number, locked.invoiced_on = (
+        Commission.Status.INVOICED,
+        invoice_number.strip(),
+        invoiced_on,
+    )
+    locked.full_clean()
+    locked.save(update_fields=["status", "partner_invoice_number", "invoiced_on", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def commission_mark_paid(*, commission_id: int, paid_on: date, by: User) -> Commission:
+    _check(by)
+    locked = Commission.objects.select_for_update().get(pk=commission_id)
+    if locked.status != Commission.Status.INVOICED:
+        raise ValidationError("Only a commission the partner has invoiced can be marked paid.")
+    if locked.invoiced_on and paid_on < locked.invoiced_on:
+        raise ValidationError({"paid_on": "The payment cannot be before the partner's invoice."})
+    locked.status, locked.paid_on = Commission.Status.PAID, paid_on
+    locked.full_clean()
+    locked.save(update_fields=["status", "paid_on", "updated_at"])
+    return locked
+
+
+# --- Reads ----------------------------------------------------------------------------------------
+
+
+def commission_list(*, status: str = "", partner_id: int | None = None, overdue_on: date | None = None) -> QuerySet[Commission]:
+    queryset = Commission.objects.select_related("partner", "agreement")
+    if status in Commission.Status.values:
+        queryset = queryset.filter(status=status)
+    if partner_id:
+        queryset = queryset.filter(partner_id=partner_id)
+    if overdue_on:
+        queryset = queryset.filter(status__in=Commission.OPEN_STATUSES, due_on__lt=overdue_on)
+    return queryset.order_by("due_on", "id")
+
+
+def overdue_commissions(*, today: date) -> QuerySet[Commission]:
+    return Commission.objects.filter(status__in=Commission.OPEN_STATUSES, due_on__lt=today).select_related("partner__manager")
+
+
+# --- Reminder: commissions overdue -----------------------------------------------------------------
+
+
+@reminder("commission_overdue", label="Commissions overdue")
+def commission_overdue(today: date) -> Iterator[DueReminder]:
+    """Commissions owed or invoiced past their due date: to accounting and the partner manager, weekly
+    (the same rhythm as overdue VSHN invoices)."""
+    accounting = users_with_role(Role.ACCOUNTING)
+    yield from each(overdue_commissions(today=today), lambda commission: _overdue_reminder(commission, today, accounting))
+
+
+def _overdue_reminder(commission: Commission, today: date, accounting: list[User]) -> DueReminder:
+    partner = commission.partner
+    days = (today - commission.due_on).days
+    state = (
+        f"invoiced as {commission.partner_invoice_number}"
+        if commission.status == Commission.Status.INVOICED
+        else "not yet invoiced"
+    )
+    return DueReminder(
+        obj=commission,
+        due_key=overdue_week_key(commission.due_on, today),
+        recipients=[*accounting, partner.manager],
+        title=f"Commission to {partner.name} is {days} day{'s' if days != 1 else ''} overdue",
+        body=(
+            f"The referral commission of {formatting.money(commission.amount, commission.currency)} for "
+            f"\u201c{commission.deal_title}\u201d was due on {formatting.day(commission.due_on)} ({state})."
+        ),
+        url=commission.get_absolute_url(),
+        partner=partner.name,
+    )
