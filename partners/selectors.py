@@ -21,12 +21,13 @@ from .models import (
 )
 
 # At risk, then watch, then good, then not checked yet (the stored values sort alphabetically otherwise).
-WORST_HEALTH_FIRST = Case(
+# Annotated (not an ORDER BY expression alone): PostgreSQL wants it in the SELECT when a filter adds DISTINCT.
+HEALTH_RANK = Case(
     When(health=Partner.Health.AT_RISK, then=Value(0)),
     When(health=Partner.Health.WATCH, then=Value(1)),
     When(health=Partner.Health.GOOD, then=Value(2)),
     default=Value(3),
-).asc()
+)
 
 PARTNER_SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "id"),
@@ -35,7 +36,7 @@ PARTNER_SORTS: dict[str, tuple[str, ...]] = {
     "-stage": ("-stage", "name", "id"),
     "updated": ("-updated_at", "id"),
     "level": ("program_level", "name", "id"),
-    "health": (WORST_HEALTH_FIRST, "name", "id"),
+    "health": ("health_rank", "name", "id"),
 }
 
 
@@ -44,6 +45,8 @@ def partner_list(
 ) -> tuple[PartnerFilter, QuerySet[Partner], str]:
     """The filtered, sorted partner list with what each row shows (manager, types, onboarding progress)."""
     base = Partner.objects.select_related("manager").prefetch_related("types", running_onboardings_prefetch())
+    if sort == "health":
+        base = base.annotate(health_rank=HEALTH_RANK)
     filterset = PartnerFilter(params or None, queryset=base, request=request)
     queryset, sort_key = apply_sort(filterset.qs, sort, PARTNER_SORTS, "name")
     return filterset, queryset, sort_key

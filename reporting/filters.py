@@ -45,6 +45,7 @@ class AtRiskFilter(django_filters.FilterSet):
         choices=[(Partner.Health.AT_RISK, "At risk"), (Partner.Health.WATCH, "Watch"), (Partner.Health.GOOD, "Good"),
                  (Partner.Health.UNKNOWN, "Not checked yet")],
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a plain column: no duplicate rows, and DISTINCT would refuse the worst-first order
     )
     manager = django_filters.ModelChoiceFilter(queryset=_managers, label="Partner manager")
 

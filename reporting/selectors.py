@@ -11,7 +11,7 @@ from partnerhub.dates import first_of_month_months_later
 from partnerhub.roles import Role, user_roles
 from partnerhub.sorting import apply_sort
 from partners.models import Partner
-from partners.selectors import WORST_HEALTH_FIRST
+from partners.selectors import HEALTH_RANK
 
 from .filters import AtRiskFilter, LicenseReportFilter
 from .models import LicenseReport, LicenseReportLine, ReportingAgreement
@@ -93,7 +93,7 @@ def agreements_for_partner_section(partner: Partner) -> tuple[ReportingAgreement
 
 
 def partners_at_risk(*, params: dict | None = None) -> tuple[AtRiskFilter, QuerySet[Partner]]:
-    base = Partner.objects.filter(archived=False).select_related("manager").order_by(WORST_HEALTH_FIRST, "name", "id")
+    base = Partner.objects.filter(archived=False).select_related("manager").annotate(health_rank=HEALTH_RANK).order_by("health_rank", "name", "id")
     filterset = AtRiskFilter(params or None, queryset=base)
     return filterset, filterset.qs
 

@@ -94,3 +94,16 @@ class TestGlobalSearch:
             ActivityFactory(partner=partner)
         with django_assert_num_queries(8):  # session, user, one per kind (6)
             assert manager_client.get(reverse("reporting:search"), {"q": "leman"}).status_code == 200
+
+
+def test_health_sort_with_a_distinct_filter_and_the_health_page(manager_client):
+    """PostgreSQL refuses ORDER BY an expression missing from a SELECT DISTINCT: the rank is annotated."""
+    for name, health in [("A good", "good"), ("C risk", "at_risk"), ("B watch", "watch")]:
+        Partner.objects.filter(pk=PartnerFactory(name=name).pk).update(health=health)
+    partner_type = Partner.objects.get(name="A good").types.model.objects.create(name="CSP")
+    for partner in Partner.objects.all():
+        partner.types.add(partner_type)
+    page = manager_client.get(reverse("partners:list"), {"sort": "health", "type": partner_type.pk}).context["page_obj"]
+    assert [p.name for p in page] == ["C risk", "B watch", "A good"]
+    health = manager_client.get(reverse("reporting:health"), {"health": ["at_risk", "watch"]})
+    assert health.status_code == 200 and health.content.decode().index("C risk") < health.content.decode().index("B watch")
