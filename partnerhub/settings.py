@@ -193,6 +193,14 @@ REMINDER_CONTRACT_NOTICE_DAYS = env.int("REMINDER_CONTRACT_NOTICE_DAYS", default
 REMINDER_SYNC_MEETING_LEAD_DAYS = env.int("REMINDER_SYNC_MEETING_LEAD_DAYS", default=2)
 # Strategic partners (with an executive sponsor) have a QBR this often (activities/qbr.py); quarterly by default.
 QBR_CADENCE_DAYS = env.int("PARTNERHUB_QBR_CADENCE_DAYS", default=91)
+# Partner health from results (reporting/results_health.py, issue 18): an active partner with no won
+# deal for this many quarters is "watch" (0 turns it off); a missing review of last quarter counts
+# after this many days of the new quarter; the partner's score of us (0-10) falling by this much is
+# "watch", at or below the low mark "at risk".
+PARTNERHUB_HEALTH_NO_WON_DEAL_QUARTERS = env.int("PARTNERHUB_HEALTH_NO_WON_DEAL_QUARTERS", default=3)
+PARTNERHUB_HEALTH_QBR_GRACE_DAYS = env.int("PARTNERHUB_HEALTH_QBR_GRACE_DAYS", default=30)
+PARTNERHUB_HEALTH_PSAT_DROP = env.int("PARTNERHUB_HEALTH_PSAT_DROP", default=2)
+PARTNERHUB_HEALTH_PSAT_LOW = env.int("PARTNERHUB_HEALTH_PSAT_LOW", default=4)
 
 # --- Security -------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto. HTTPS settings default on in

@@ -101,3 +101,7 @@ def license_report_events(user: User, today: date) -> list[CalendarEvent]:
 @health_fact(LicenseReport)
 def _report_partner(report: LicenseReport) -> list[int]:
     return [report.partner_id]  # created, submitted, acknowledged
+
+
+# Results in partner health (issue 18): no won deal for quarters, QBR overdue, PSAT falling.
+from . import results_health  # noqa: E402, F401

@@ -65,6 +65,7 @@ def test_the_sweep_costs_the_same_queries_for_few_or_many_partners(count):
         assert partner_health_refresh() == count
     # partner ids; per batch: the checks, the batch's ids, the stored verdicts, and in one
     # transaction one UPDATE (PostgreSQL) or one per distinct verdict (two). Flat in the partners.
-    assert len(queries) <= 16, [q["sql"][:100] for q in queries.captured_queries]
+    # 16 before the result checks of issue 18 (no won deal, QBR overdue, PSAT: one query each here).
+    assert len(queries) <= 19, [q["sql"][:100] for q in queries.captured_queries]
     updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == (1 if connection.vendor == "postgresql" else 2)
