@@ -21,6 +21,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 install: $(STAMP)  ## venv, pinned dependencies, and the OpenID provider the sign-in tests run (when Node.js 20+ is there)
 	tests/oidc/install.sh
+	sh tests/axe/install.sh
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
