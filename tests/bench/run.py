@@ -120,7 +120,30 @@ def EXTRA_PAGES(ctx, partner) -> list:  # noqa: N802 - extended as the domain ap
         ("certification compliance", lambda: reverse("certifications:overview")),
         ("accounting invoices", lambda: reverse("funds:accounting")),
         ("license reports", lambda: reverse("reporting:reports")),
+        # Issue 18: the KPI overview, the reviews, one review's scorecard, the commissions.
+        ("partner KPIs", lambda: reverse("reporting:kpis")),
+        ("quarterly reviews", lambda: reverse("reporting:reviews")),
+        ("quarterly review scorecard", lambda: bench_review(partner).get_absolute_url()),
+        ("commissions", lambda: reverse("funds:commissions")),
     ]
+
+
+def bench_review(partner):
+    """The bench partner's review of last quarter, its scorecard read from the full-scale records once
+    (the page reads it from the review, as in production)."""
+    from django.utils import timezone
+
+    from activities.models import quarter_of
+    from reporting.models import QuarterlyReview
+    from reporting.scorecard import previous_quarter, scorecard_compute
+
+    today = timezone.localdate()
+    quarter = previous_quarter(quarter_of(today))
+    review, created = QuarterlyReview.objects.get_or_create(partner=partner, quarter=quarter, defaults={"held_on": today, "partner_score": 7})
+    if created:
+        review.scorecard, review.scorecard_at = scorecard_compute(partner=partner, quarter=quarter, today=today), timezone.now()
+        review.save(update_fields=["scorecard", "scorecard_at"])
+    return review
 
 
 DASHBOARD_PANEL = "dashboard panel: "

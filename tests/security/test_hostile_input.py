@@ -151,6 +151,14 @@ def build_targets(demo: Demo) -> dict[str, Target]:
     line = report.lines.order_by("pk").first()
     agreement = ReportingAgreement.objects.select_related("partner").order_by("pk").first()
     slug = partner.slug
+    from funds.commission_forms import CommissionAgreementForm
+    from funds.models import Commission, CommissionAgreement
+    from reporting.models import QuarterlyReview
+    from reporting.review_forms import ReviewCreateForm, ReviewForm
+
+    review = QuarterlyReview.objects.select_related("partner").order_by("pk").first()
+    commission_agreement = CommissionAgreement.objects.select_related("partner").order_by("pk").first()
+    commission = Commission.objects.filter(status="owed").order_by("pk").first()
     next_status = sorted(activity_services.ALLOWED_TRANSITIONS.get(registration.status, {"submitted"}))[0]
 
     return {
@@ -242,6 +250,22 @@ def build_targets(demo: Demo) -> dict[str, Target]:
                                          rf.ReportLineForm(instance=line)),
         "reporting agreement": _form_target("accounting", reverse("reporting:agreement-edit", args=[agreement.partner.slug]),
                                             rf.AgreementForm(instance=agreement)),
+        # issue 18: quarterly reviews, commissions
+        "review create": _form_target("manager", reverse("reporting:review-for", args=[review.partner.slug, "2020-Q1"]),
+                                      ReviewCreateForm(partner=review.partner, initial={"held_on": timezone.localdate()})),
+        "review edit": _form_target("manager", reverse("reporting:review-edit", args=[review.pk]),
+                                    ReviewForm(instance=review, partner=review.partner)),
+        "review action item": Target("sales", reverse("reporting:review-action-add", args=[review.pk]),
+                                     {"title": "Hostile action", "owner": str(demo.users["sales"].pk),
+                                      "due_on": timezone.localdate().isoformat()}),
+        "commission agreement create": _form_target("manager", reverse("funds:commission-agreement-create"),
+                                                    CommissionAgreementForm(instance=commission_agreement), valid_from="2020-01-01"),
+        "commission agreement edit": _form_target("manager", reverse("funds:commission-agreement-edit", args=[commission_agreement.pk]),
+                                                  CommissionAgreementForm(instance=commission_agreement)),
+        "commission invoiced": Target("accounting", reverse("funds:commission-invoiced", args=[commission.pk]),
+                                      {"invoice_number": "AIT-HOSTILE-1", "invoiced_on": timezone.localdate().isoformat()}),
+        "commission paid": Target("accounting", reverse("funds:commission-paid", args=[commission.pk]),
+                                  {"paid_on": timezone.localdate().isoformat()}),
         # partnerhub
         "sign in": Target("anonymous", reverse("login"), {"username": "nobody", "password": "wrong"}),
         "notification open": Target("sales", reverse("notification-open", args=[demo.notification_for(demo.users["sales"]).pk]),
@@ -257,6 +281,8 @@ FORM_NAMES = [
     "holding create (manager)", "holding edit", "holding import", "program status", "allocation create", "allocation edit",
     "claim create", "claim edit", "claim submit", "claim approve", "claim reject", "claim checklist", "claim proof upload",
     "claim invoice", "invoice paid", "report create", "report line add", "report line edit", "reporting agreement",
+    "review create", "review edit", "review action item", "commission agreement create", "commission agreement edit",
+    "commission invoiced", "commission paid",
     "sign in", "notification open",
 ]
 
