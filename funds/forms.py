@@ -58,8 +58,21 @@ class FundAllocationForm(forms.ModelForm):
         return " ".join(self.cleaned_data["period_label"].split())
 
 
+OVER_REMAINING_LABEL = "Submit anyway: I know the claim is above what is left of the allocation"
+
+
+def confirm_over_remaining_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label=OVER_REMAINING_LABEL,
+        widget=forms.CheckboxInput(attrs={"data-testid": "confirm-over-remaining"}),
+    )
+
+
 class FundClaimForm(forms.ModelForm):
     requested_amount = amount_field("Requested amount")
+    # Not a model field: the view asks for it only when the claim is above the allocation's remaining amount.
+    confirm_over_remaining = confirm_over_remaining_field()
 
     class Meta:
         model = FundClaim
@@ -87,6 +100,16 @@ class FundClaimForm(forms.ModelForm):
 
 class SubmitClaimForm(forms.Form):
     tool_reference = forms.CharField(label="Reference in the partner tool", max_length=100)
+    confirm_over_remaining = confirm_over_remaining_field()
+
+    def __init__(self, *args, over_remaining: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not over_remaining:
+            del self.fields["confirm_over_remaining"]
+        else:
+            field = self.fields["confirm_over_remaining"]
+            field.required = True
+            field.error_messages["required"] = "Tick the box to submit it anyway."
 
 
 class ApproveClaimForm(forms.Form):

@@ -116,7 +116,9 @@ def fund_allocation_update(*, allocation_id: int, by: User, **fields) -> FundAll
         raise ValidationError({"currency": "The currency cannot change while the allocation has claims in another currency."})
     if allocation.amount is not None and allocation.amount < committed:
         raise ValidationError(
-            {"amount": f"Claims of {formatting.money(committed, allocation.currency)} are already approved; the allocation cannot be smaller."}
+            {
+                "amount": f"Claims of {formatting.money(committed, allocation.currency)} are already approved; the allocation cannot be smaller."
+            }
         )
     _save(allocation)
     # The stored claim deadlines follow a changed deadline rule.
@@ -138,6 +140,25 @@ def fund_allocation_committed(*, allocation: FundAllocation, exclude_claim_id: i
 
 def fund_allocation_remaining(*, allocation: FundAllocation, exclude_claim_id: int | None = None) -> Decimal:
     return allocation.amount - fund_allocation_committed(allocation=allocation, exclude_claim_id=exclude_claim_id)
+
+
+def fund_claim_over_remaining(
+    *, allocation: FundAllocation, requested_amount: Decimal | None, exclude_claim_id: int | None = None
+) -> Decimal | None:
+    """What is left of the allocation when the claim asks for more (the partner is likely to refuse it), else None."""
+    if requested_amount is None:
+        return None
+    remaining = fund_allocation_remaining(allocation=allocation, exclude_claim_id=exclude_claim_id)
+    return remaining if requested_amount > remaining else None
+
+
+def over_remaining_warning(*, allocation: FundAllocation, requested_amount: Decimal, remaining: Decimal) -> str:
+    """The warning in words, shown before a claim above what is left is saved or submitted."""
+    return (
+        f"This claim asks for {formatting.money(requested_amount, allocation.currency)}, but only "
+        f"{formatting.money(remaining, allocation.currency)} is left of the allocation {allocation.short_name}: "
+        "the partner is likely to refuse it at approval."
+    )
 
 
 # --- Claims --------------------------------------------------------------------------------------
@@ -194,7 +215,9 @@ def fund_claim_approve(*, claim_id: int, approved_amount: Decimal, by: User) -> 
     remaining = fund_allocation_remaining(allocation=allocation, exclude_claim_id=claim.pk)
     if approved_amount > remaining:
         raise ValidationError(
-            {"approved_amount": f"Only {formatting.money(remaining, allocation.currency)} is left of the allocation {allocation.short_name}."}
+            {
+                "approved_amount": f"Only {formatting.money(remaining, allocation.currency)} is left of the allocation {allocation.short_name}."
+            }
         )
     claim.approved_amount = approved_amount
     claim.decided_at, claim.decided_by = timezone.now(), by

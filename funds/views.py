@@ -1,5 +1,7 @@
 """Thin views: parse the request, call a selector or a service, render."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -216,8 +218,9 @@ def _claim_detail_response(request: HttpRequest, claim: FundClaim, status: int =
     """The claim page with a form per allowed next step; a failed step re-renders with its errors."""
     today = timezone.localdate()
     remaining = None
-    if claim.status == FundClaim.Status.SUBMITTED:
+    if claim.status in (FundClaim.Status.DRAFT, FundClaim.Status.SUBMITTED):
         remaining = services.fund_allocation_remaining(allocation=claim.allocation, exclude_claim_id=claim.pk)
+    over_remaining = claim.status == FundClaim.Status.DRAFT and remaining is not None and claim.requested_amount > remaining
     invoice = getattr(claim, "invoice", None)
     context = {
         "claim": claim,
@@ -227,7 +230,13 @@ def _claim_detail_response(request: HttpRequest, claim: FundClaim, status: int =
         "remaining": remaining,
         "today": today,
         "proof_editable": claim.status in services.PROOF_EDITABLE_STATUSES,
-        "submit_form": forms.get("submit_form") or SubmitClaimForm(initial={"tool_reference": claim.tool_reference}),
+        "over_remaining_warning": services.over_remaining_warning(
+            allocation=claim.allocation, requested_amount=claim.requested_amount, remaining=remaining
+        )
+        if over_remaining and remaining is not None
+        else "",
+        "submit_form": forms.get("submit_form")
+        or SubmitClaimForm(initial={"tool_reference": claim.tool_reference}, over_remaining=over_remaining),
         "approve_form": forms.get("approve_form")
         or ApproveClaimForm(
             initial={
@@ -260,19 +269,36 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _claim_form_view(request: HttpRequest, claim: FundClaim | None) -> HttpResponse:
     initial = {} if claim else {"allocation": request.GET.get("allocation")}
     form = FundClaimForm(request.POST or None, instance=claim, initial=initial)
+    warning = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            if claim is None:
-                saved = services.fund_claim_create(by=request.user, **form.cleaned_data)
-            else:
-                saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
+        data = dict(form.cleaned_data)
+        confirmed = data.pop("confirm_over_remaining", False)
+        remaining = services.fund_claim_over_remaining(
+            allocation=data["allocation"], requested_amount=data["requested_amount"], exclude_claim_id=claim.pk if claim else None
+        )
+        if remaining is not None:
+            warning = services.over_remaining_warning(
+                allocation=data["allocation"], requested_amount=data["requested_amount"], remaining=remaining
+            )
+        if warning and not confirmed:
+            form.add_error("confirm_over_remaining", "Tick the box to save it anyway.")
         else:
-            messages.success(request, f"Claim {saved.title} saved.")
-            return redirect(saved)
+            try:
+                if claim is None:
+                    saved = services.fund_claim_create(by=request.user, **data)
+                else:
+                    saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, f"Claim {saved.title} saved.")
+                return redirect(saved)
+    if not warning:
+        # The "submit anyway" box is asked for only next to its warning.
+        form.fields.pop("confirm_over_remaining", None)
     title = f"Edit {claim.title}" if claim else "New fund claim"
-    return render(request, "funds/form_page.html", {"form": form, "title": title, "claim": claim, "form_id": "claim-form"})
+    context = {"form": form, "title": title, "claim": claim, "form_id": "claim-form", "over_remaining_warning": warning}
+    return render(request, "funds/form_page.html", context)
 
 
 @action_required(Action.MANAGE_CAMPAIGNS)
@@ -310,10 +336,17 @@ def _claim_step(request: HttpRequest, pk: int, form_class, form_name: str, run, 
 @require_POST
 @action_required(Action.MANAGE_CAMPAIGNS)
 def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(FundClaim.objects.select_related("allocation"), pk=pk)
+    over_remaining = claim.status == FundClaim.Status.DRAFT and (
+        services.fund_claim_over_remaining(
+            allocation=claim.allocation, requested_amount=claim.requested_amount, exclude_claim_id=claim.pk
+        )
+        is not None
+    )
     return _claim_step(
         request,
         pk,
-        SubmitClaimForm,
+        functools.partial(SubmitClaimForm, over_remaining=over_remaining),
         "submit_form",
         lambda claim, data: services.fund_claim_submit(claim_id=claim.pk, tool_reference=data["tool_reference"], by=request.user),
         "Claim marked as submitted in the partner's tool.",

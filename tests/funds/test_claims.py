@@ -30,8 +30,14 @@ def csv_rows(response) -> list[list[str]]:
 
 def claim_post(allocation, /, **overrides):
     data = {
-        "allocation": allocation.pk, "campaign": "", "title": "Roadshow Zurich", "activity_start": "2026-03-01",
-        "activity_end": "2026-03-02", "requested_amount": "1500.50", "currency": allocation.currency, "description": "",
+        "allocation": allocation.pk,
+        "campaign": "",
+        "title": "Roadshow Zurich",
+        "activity_start": "2026-03-01",
+        "activity_end": "2026-03-02",
+        "requested_amount": "1500.50",
+        "currency": allocation.currency,
+        "description": "",
     }
     data.update(overrides)
     return data
@@ -54,7 +60,9 @@ class TestClaimCreateEdit:
         claim = FundClaimFactory(allocation=allocation, title="Untouched")
         assert client.get(reverse("funds:claim-create")).status_code == 403
         assert client.post(reverse("funds:claim-create"), claim_post(allocation)).status_code == 403
-        assert client.post(reverse("funds:claim-edit", args=[claim.pk]), claim_post(allocation, title="Hacked")).status_code == 403
+        assert (
+            client.post(reverse("funds:claim-edit", args=[claim.pk]), claim_post(allocation, title="Hacked")).status_code == 403
+        )
         claim.refresh_from_db()
         assert claim.title == "Untouched" and FundClaim.objects.count() == 1
 
@@ -91,12 +99,16 @@ class TestClaimCreateEdit:
 
     def test_only_drafts_can_be_edited(self, marketing_client):
         claim = submitted_claim(title="Filed")
-        response = marketing_client.post(reverse("funds:claim-edit", args=[claim.pk]), claim_post(claim.allocation, title="Changed"))
+        response = marketing_client.post(
+            reverse("funds:claim-edit", args=[claim.pk]), claim_post(claim.allocation, title="Changed")
+        )
         assert response.status_code == 302
         claim.refresh_from_db()
         assert claim.title == "Filed"
         draft = FundClaimFactory()
-        response = marketing_client.post(reverse("funds:claim-edit", args=[draft.pk]), claim_post(draft.allocation, title="Changed"))
+        response = marketing_client.post(
+            reverse("funds:claim-edit", args=[draft.pk]), claim_post(draft.allocation, title="Changed")
+        )
         assert response.status_code == 302
         draft.refresh_from_db()
         assert draft.title == "Changed"
@@ -132,7 +144,12 @@ class TestClaimList:
 
     def test_bad_sort_and_page_are_harmless(self, outsider_client):
         FundClaimFactory()
-        assert outsider_client.get(reverse("funds:claims"), {"sort": "allocation__partner__manager__password", "page": "x"}).status_code == 200
+        assert (
+            outsider_client.get(
+                reverse("funds:claims"), {"sort": "allocation__partner__manager__password", "page": "x"}
+            ).status_code
+            == 200
+        )
 
     def test_anonymous_is_sent_to_login(self, client):
         claim = FundClaimFactory()
@@ -196,7 +213,9 @@ class TestLifecycleThroughPages:
         assert claim.status == S.APPROVED
 
         upload = SimpleUploadedFile("attendees.pdf", PDF, content_type="application/pdf")
-        r = marketing_client.post(reverse("funds:claim-proof-upload", args=[claim.pk]), {"file": upload, "description": "Attendee list"})
+        r = marketing_client.post(
+            reverse("funds:claim-proof-upload", args=[claim.pk]), {"file": upload, "description": "Attendee list"}
+        )
         assert r.status_code == 302
         document = claim.proof_documents.get()
         download = marketing_client.get(reverse("funds:proof-download", args=[document.pk]))
@@ -208,9 +227,16 @@ class TestLifecycleThroughPages:
         assert claim.status == S.PROOF_SUBMITTED and claim.proof_submitted_by == marketing
 
         # Marketing handles claims but does not issue VSHN invoices.
-        assert marketing_client.post(reverse("funds:claim-invoice", args=[claim.pk]), {"number": "X", "issued_on": "2026-01-01"}).status_code == 403
+        assert (
+            marketing_client.post(
+                reverse("funds:claim-invoice", args=[claim.pk]), {"number": "X", "issued_on": "2026-01-01"}
+            ).status_code
+            == 403
+        )
         issued = timezone.localdate() - timedelta(days=3)
-        r = manager_client.post(reverse("funds:claim-invoice", args=[claim.pk]), {"number": "VSHN-2026-001", "issued_on": issued.isoformat()})
+        r = manager_client.post(
+            reverse("funds:claim-invoice", args=[claim.pk]), {"number": "VSHN-2026-001", "issued_on": issued.isoformat()}
+        )
         assert r.status_code == 302
         invoice = Invoice.objects.get()
         assert invoice.due_on == issued + timedelta(days=30)  # default payment term
@@ -218,7 +244,9 @@ class TestLifecycleThroughPages:
         claim.refresh_from_db()
         assert claim.status == S.INVOICED and claim.invoiced_at
 
-        r = accounting_client.post(reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()})
+        r = accounting_client.post(
+            reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()}
+        )
         assert r.status_code == 302
         invoice.refresh_from_db()
         claim.refresh_from_db()
@@ -226,7 +254,9 @@ class TestLifecycleThroughPages:
         assert claim.status == S.PAID and claim.paid_at
 
         # Paying twice is a clear error, nothing changes.
-        r = accounting_client.post(reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()}, follow=True)
+        r = accounting_client.post(
+            reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()}, follow=True
+        )
         assert "already marked paid" in r.content.decode()
         invoice.refresh_from_db()
         assert invoice.paid_by == accounting
@@ -241,7 +271,9 @@ class TestLifecycleThroughPages:
 
     def test_reject(self, marketing_client):
         claim = submitted_claim()
-        assert marketing_client.post(reverse("funds:claim-reject", args=[claim.pk]), {"reason": "Not eligible"}).status_code == 302
+        assert (
+            marketing_client.post(reverse("funds:claim-reject", args=[claim.pk]), {"reason": "Not eligible"}).status_code == 302
+        )
         claim.refresh_from_db()
         assert claim.status == S.REJECTED and claim.rejection_reason == "Not eligible"
 
@@ -319,13 +351,17 @@ class TestLifecycleThroughPages:
     @pytest.mark.parametrize("persona", ["sales_client", "marketing_client", "outsider_client", "accounting_client"])
     def test_only_partner_managers_issue_invoices(self, persona, request):
         claim = approved_claim(status=S.PROOF_SUBMITTED)
-        r = request.getfixturevalue(persona).post(reverse("funds:claim-invoice", args=[claim.pk]), {"number": "V-1", "issued_on": "2026-01-01"})
+        r = request.getfixturevalue(persona).post(
+            reverse("funds:claim-invoice", args=[claim.pk]), {"number": "V-1", "issued_on": "2026-01-01"}
+        )
         assert r.status_code == 403 and not Invoice.objects.exists()
 
     @pytest.mark.parametrize("persona", ["sales_client", "marketing_client", "outsider_client"])
     def test_only_accounting_and_managers_mark_paid(self, persona, request):
         invoice = InvoiceFactory()
-        r = request.getfixturevalue(persona).post(reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()})
+        r = request.getfixturevalue(persona).post(
+            reverse("funds:invoice-paid", args=[invoice.pk]), {"paid_on": timezone.localdate().isoformat()}
+        )
         assert r.status_code == 403
         invoice.refresh_from_db()
         assert invoice.paid_on is None
@@ -344,8 +380,10 @@ class TestLifecycleThroughPages:
 
     def test_mark_paid_ignores_an_offsite_next(self, accounting_client):
         invoice = InvoiceFactory()
-        r = accounting_client.post(reverse("funds:invoice-paid", args=[invoice.pk]),
-                                   {"paid_on": timezone.localdate().isoformat(), "next": "https://evil.example/"})
+        r = accounting_client.post(
+            reverse("funds:invoice-paid", args=[invoice.pk]),
+            {"paid_on": timezone.localdate().isoformat(), "next": "https://evil.example/"},
+        )
         assert r["Location"] == reverse("funds:accounting")
 
 
@@ -353,12 +391,22 @@ class TestServices:
     """The state machine itself: only listed moves, only by listed roles."""
 
     ILLEGAL = [
-        (S.DRAFT, "approve"), (S.DRAFT, "submit_proof"), (S.DRAFT, "invoice"),
-        (S.SUBMITTED, "submit"), (S.SUBMITTED, "submit_proof"), (S.SUBMITTED, "invoice"),
-        (S.APPROVED, "approve"), (S.APPROVED, "reject"), (S.APPROVED, "invoice"),
-        (S.REJECTED, "approve"), (S.REJECTED, "submit"), (S.REJECTED, "submit_proof"),
-        (S.PROOF_SUBMITTED, "approve"), (S.PROOF_SUBMITTED, "submit_proof"),
-        (S.INVOICED, "invoice"), (S.PAID, "reject"),
+        (S.DRAFT, "approve"),
+        (S.DRAFT, "submit_proof"),
+        (S.DRAFT, "invoice"),
+        (S.SUBMITTED, "submit"),
+        (S.SUBMITTED, "submit_proof"),
+        (S.SUBMITTED, "invoice"),
+        (S.APPROVED, "approve"),
+        (S.APPROVED, "reject"),
+        (S.APPROVED, "invoice"),
+        (S.REJECTED, "approve"),
+        (S.REJECTED, "submit"),
+        (S.REJECTED, "submit_proof"),
+        (S.PROOF_SUBMITTED, "approve"),
+        (S.PROOF_SUBMITTED, "submit_proof"),
+        (S.INVOICED, "invoice"),
+        (S.PAID, "reject"),
     ]
 
     def _run(self, action, claim, user):
@@ -398,8 +446,15 @@ class TestServices:
         with pytest.raises(PermissionDenied):
             services.fund_claim_approve(claim_id=claim.pk, approved_amount=Decimal("1"), by=user)
         with pytest.raises(PermissionDenied):
-            services.fund_claim_create(by=user, allocation=claim.allocation, title="x", activity_start=timezone.localdate(),
-                                       activity_end=timezone.localdate(), requested_amount=Decimal("1"), currency="CHF")
+            services.fund_claim_create(
+                by=user,
+                allocation=claim.allocation,
+                title="x",
+                activity_start=timezone.localdate(),
+                activity_end=timezone.localdate(),
+                requested_amount=Decimal("1"),
+                currency="CHF",
+            )
 
     def test_accounting_cannot_issue_but_can_pay(self, accounting, manager):
         claim = approved_claim(status=S.PROOF_SUBMITTED)
@@ -427,3 +482,66 @@ class TestServices:
             InvoiceFactory(number="unique-1")
         with transaction.atomic(), pytest.raises(IntegrityError):
             Invoice.objects.filter(pk=invoice.pk).update(amount=0)
+
+
+class TestClaimAboveWhatIsLeft:
+    """Issue 16, item 8: a claim above the allocation's remaining amount is warned about before it is saved or submitted."""
+
+    def _allocation_with_30000_left(self):
+        allocation = FundAllocationFactory(currency="CHF", amount=Decimal("50000.00"))
+        approved_claim(allocation=allocation, requested_amount=Decimal("20000.00"))
+        return allocation
+
+    def test_create_warns_and_saves_nothing_until_confirmed(self, marketing_client):
+        allocation = self._allocation_with_30000_left()
+        url = reverse("funds:claim-create")
+        response = marketing_client.post(url, claim_post(allocation, requested_amount="999999.00"))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert 'data-testid="over-remaining-warning"' in content
+        assert "CHF 999&#x27;999.00" in content and "CHF 30&#x27;000.00" in content
+        assert 'data-testid="confirm-over-remaining"' in content
+        assert "Tick the box to save it anyway." in str(response.context["form"].errors)
+        assert FundClaim.objects.count() == 1  # only the approved one
+
+        response = marketing_client.post(url, claim_post(allocation, requested_amount="999999.00", confirm_over_remaining="on"))
+        assert response.status_code == 302
+        assert FundClaim.objects.get(status=S.DRAFT).requested_amount == Decimal("999999.00")
+
+    def test_within_what_is_left_has_no_warning_and_no_box(self, marketing_client):
+        allocation = self._allocation_with_30000_left()
+        assert "confirm-over-remaining" not in marketing_client.get(reverse("funds:claim-create")).content.decode()
+        response = marketing_client.post(reverse("funds:claim-create"), claim_post(allocation, requested_amount="30000.00"))
+        assert response.status_code == 302
+
+    def test_edit_warns_too(self, marketing_client):
+        allocation = self._allocation_with_30000_left()
+        claim = FundClaimFactory(allocation=allocation, requested_amount=Decimal("1000.00"))
+        url = reverse("funds:claim-edit", args=[claim.pk])
+        response = marketing_client.post(url, claim_post(allocation, requested_amount="40000.00"))
+        assert response.status_code == 200 and 'data-testid="over-remaining-warning"' in response.content.decode()
+        claim.refresh_from_db()
+        assert claim.requested_amount == Decimal("1000.00")
+
+    def test_submit_warns_and_needs_the_box(self, marketing_client):
+        allocation = self._allocation_with_30000_left()
+        claim = FundClaimFactory(allocation=allocation, requested_amount=Decimal("999999.00"))
+        page = marketing_client.get(claim.get_absolute_url()).content.decode()
+        assert 'data-testid="over-remaining-warning"' in page and 'data-testid="confirm-over-remaining"' in page
+
+        url = reverse("funds:claim-submit", args=[claim.pk])
+        response = marketing_client.post(url, {"tool_reference": "RH-1"})
+        assert response.status_code == 200
+        assert "Tick the box to submit it anyway." in str(response.context["submit_form"].errors)
+        claim.refresh_from_db()
+        assert claim.status == S.DRAFT
+
+        assert marketing_client.post(url, {"tool_reference": "RH-1", "confirm_over_remaining": "on"}).status_code == 302
+        claim.refresh_from_db()
+        assert claim.status == S.SUBMITTED
+
+    def test_submit_within_what_is_left_asks_nothing(self, marketing_client):
+        claim = FundClaimFactory(allocation=self._allocation_with_30000_left(), requested_amount=Decimal("30000.00"))
+        page = marketing_client.get(claim.get_absolute_url()).content.decode()
+        assert "over-remaining" not in page
+        assert marketing_client.post(reverse("funds:claim-submit", args=[claim.pk]), {"tool_reference": "R"}).status_code == 302
