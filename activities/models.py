@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from partnerhub.history import audited_page
 from partnerhub.input_bounds import TEXT_MAX_LENGTH, date_range_constraint
 from partnerhub.money import CURRENCY_CODES, Currency, currency_constraint, currency_field, money_field
+from partnerhub.search import unaccent
 from partners.models import Contact, Partner
 
 QUARTER_VALIDATOR = RegexValidator(r"^\d{4}-Q[1-4]$", _('A quarter looks like "2026-Q4".'))
@@ -32,14 +33,29 @@ LEGAL_SUFFIXES = frozenset(
 )
 
 
+# German umlauts written out ("Zuercher") and left bare ("Zurcher") both stand for "Zürcher": fold all to the vowel.
+_UMLAUT_SPELLINGS = re.compile(r"(?<=[aou])e")
+
+
 def normalise_customer(name: str) -> str:
-    """Lower case, no accents, no punctuation, no legal suffixes: "ACME, Ltd." -> "acme"."""
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    """Lower case, no accents, no punctuation, no legal suffixes: "ACME, Ltd." -> "acme".
+
+    Umlauts fold to their vowel however they are written, so "Zuercher Kantonalbank AG", "Zürcher
+    Kantonalbank" and "Zurcher Kantonalbank" are one customer. (This also folds "Blue" to "blu" on both
+    sides: it is the duplicate check's matching key, not a name to display.)
+    """
+    text = (unaccent(unicodedata.normalize("NFC", name or "")) or "").encode("ascii", "ignore").decode().lower()
+    text = _UMLAUT_SPELLINGS.sub("", text)
     # "S.A." and "Co. KG" become "sa" and "co kg": drop dots inside abbreviations before splitting words.
     text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)
     words = re.sub(r"[^\w\s]|_", " ", text).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
+    while len(words) > 1:
+        if words[-1] in LEGAL_SUFFIXES:
+            words.pop()
+        elif len(words) > 2 and words[-2] + words[-1] in LEGAL_SUFFIXES:  # "S.à r.l." -> "sa rl"
+            del words[-2:]
+        else:
+            break
     return " ".join(words)
 
 

@@ -27,6 +27,35 @@ def test_customer_names_normalise_to_the_same_key(name):
     assert normalise_customer(name) == "acme"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["Zuercher Kantonalbank AG", "Zürcher Kantonalbank", "Zurcher Kantonalbank SA", "ZÜRCHER KANTONALBANK GmbH",
+     "Zu\u0308rcher Kantonalbank Ltd.", "Zürcher Kantonalbank S.à r.l.", "Zürcher Kantonalbank Inc."],
+)
+def test_umlaut_spellings_and_legal_forms_are_one_customer(name):
+    """Issue 16, item 8: "Zuercher Kantonalbank AG" is the open "Zürcher Kantonalbank" registration's customer."""
+    assert normalise_customer(name) == normalise_customer("Zürcher Kantonalbank") == "zurcher kantonalbank"
+
+
+def test_accents_and_special_letters_fold():
+    assert normalise_customer("Léman Cloud Partners Sàrl") == normalise_customer("Leman Cloud Partners SA")
+    assert normalise_customer("Straße Informatik GmbH") == normalise_customer("Strasse Informatik")
+    assert normalise_customer("Zürcher Kantonalbank") != normalise_customer("Zürcher Kantonalbank Cloud")
+
+
+def test_the_migration_recomputes_stored_keys():
+    """Registrations saved with the old key ("zuercher kantonalbank") match new ones after the migration."""
+    import importlib
+
+    from django.apps import apps
+
+    registration = DealRegistrationFactory(customer="Zuercher Kantonalbank AG")
+    DealRegistration.objects.filter(pk=registration.pk).update(customer_normalized="zuercher kantonalbank")
+    importlib.import_module("activities.migrations.0010_renormalise_registration_customers").renormalise(apps, None)
+    registration.refresh_from_db()
+    assert registration.customer_normalized == "zurcher kantonalbank"
+
+
 def test_normalisation_keeps_real_words():
     assert normalise_customer("Acme Holding GmbH & Co. KG") == "acme holding"
     assert normalise_customer("Müller Informatik AG") == "muller informatik"

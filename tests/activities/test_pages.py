@@ -429,6 +429,21 @@ class TestDealRegistrations:
         DealRegistration.objects.update(status="lost")
         assert sales_client.post(url, registration_post(partner, registration_id="DR-3", customer="acme")).status_code == 302
 
+    def test_umlaut_and_legal_form_spelling_warns_as_duplicate(self, sales_client):
+        """Issue 16, item 8: "Zuercher Kantonalbank AG" looks like the open "Zürcher Kantonalbank"."""
+        partner = PartnerFactory()
+        url = reverse("activities:registration-create")
+        assert sales_client.post(url, registration_post(partner, customer="Zürcher Kantonalbank")).status_code == 302
+        data = registration_post(partner, registration_id="DR-2", customer="Zuercher Kantonalbank AG")
+        response = sales_client.post(url, data)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'data-testid="duplicate-warning"' in html and "Zürcher Kantonalbank" in html
+        assert 'data-testid="confirm-duplicate"' in html
+        assert DealRegistration.objects.count() == 1
+        assert sales_client.post(url, {**data, "confirm_duplicate": "on"}).status_code == 302
+        assert DealRegistration.objects.count() == 2
+
     def test_duplicate_registration_id_is_a_form_error(self, sales_client):
         partner = PartnerFactory()
         DealRegistrationFactory(partner=partner, registration_id="DR-1", customer="Other")
