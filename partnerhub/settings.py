@@ -201,6 +201,10 @@ PARTNERHUB_HEALTH_NO_WON_DEAL_QUARTERS = env.int("PARTNERHUB_HEALTH_NO_WON_DEAL_
 PARTNERHUB_HEALTH_QBR_GRACE_DAYS = env.int("PARTNERHUB_HEALTH_QBR_GRACE_DAYS", default=30)
 PARTNERHUB_HEALTH_PSAT_DROP = env.int("PARTNERHUB_HEALTH_PSAT_DROP", default=2)
 PARTNERHUB_HEALTH_PSAT_LOW = env.int("PARTNERHUB_HEALTH_PSAT_LOW", default=4)
+# The quarterly_review_due reminder (reporting/review_reminders.py): active partners of these types
+# (codes) or program levels (tiers, e.g. "Premier") that had no review of last quarter.
+PARTNERHUB_REVIEW_PARTNER_TYPES = env.list("PARTNERHUB_REVIEW_PARTNER_TYPES", default=["software-vendor", "csp"])
+PARTNERHUB_REVIEW_TIERS = env.list("PARTNERHUB_REVIEW_TIERS", default=[])
 
 # --- Security -------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto. HTTPS settings default on in

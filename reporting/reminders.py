@@ -204,3 +204,7 @@ def monthly_summary(today: date) -> int:
             )
         )
     return deliver_many(MONTHLY_SUMMARY_KIND, dues)
+
+
+# Quarterly reviews not held (issue 18): partners of the configured types or tiers.
+from . import review_reminders  # noqa: E402, F401
