@@ -463,6 +463,7 @@ def test_every_form_view_has_a_hostile_target(targets):
         "logout", "notifications-read-all", "activities:campaign-brand-check", "certifications:holding-delete",
         "funds:claim-submit-proof", "reporting:line-delete", "reporting:report-submit", "reporting:report-acknowledge",
         "reporting:report-copy-previous", "reporting:health-refresh", "reporting:calendar-reset",
+        "reporting:review-refresh",
     }
     assert posting - covered - bodiless == set(), "POST views without a hostile-input target"
 
