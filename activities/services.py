@@ -85,7 +85,8 @@ def activity_mark_follow_up_done(*, activity: Activity, by: User) -> Activity:
     return activity
 
 
-# Called in the save's transaction when a deal becomes won or leaves won: (deal, now won?) -> warnings
+# Called in the save's transaction when a deal is won (newly or again, after an edit) or leaves won:
+# (deal, now won?) -> warnings
 # for the person saving. The funds app registers the referral commission (funds/commissions.py);
 # activities does not import funds.
 DealWonHook = Callable[[Opportunity, bool], list[str]]
@@ -95,8 +96,8 @@ DEAL_WON_HOOKS: list[DealWonHook] = []
 @transaction.atomic
 def opportunity_save(*, opportunity: Opportunity, today: date | None = None) -> Opportunity:
     """Create or edit a deal. A won deal keeps the day it was won (today unless given); a deal that
-    leaves won loses it, so it no longer counts as won value of any quarter. Becoming won or leaving
-    won runs DEAL_WON_HOOKS; their warnings are on `opportunity.warnings`."""
+    leaves won loses it, so it no longer counts as won value of any quarter. Saving a won deal or one
+    that leaves won runs DEAL_WON_HOOKS; their warnings are on `opportunity.warnings`."""
     was_won = bool(
         opportunity.pk
         and Opportunity.objects.select_for_update().filter(pk=opportunity.pk, stage=Opportunity.Stage.WON).exists()
@@ -109,7 +110,7 @@ def opportunity_save(*, opportunity: Opportunity, today: date | None = None) -> 
     opportunity.save()
     opportunity.warnings = []
     is_won = opportunity.stage == Opportunity.Stage.WON
-    if is_won != was_won:
+    if is_won or was_won:  # became won, left won, or a won deal was edited (its value, its source)
         for hook in DEAL_WON_HOOKS:
             opportunity.warnings.extend(hook(opportunity, is_won))
     return opportunity

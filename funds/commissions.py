@@ -52,48 +52,42 @@ def agreement_save(*, agreement: CommissionAgreement) -> CommissionAgreement:
 
 
 def commission_for_won_deal(opportunity: Opportunity, won: bool) -> list[str]:
-    """The DEAL_WON_HOOK: create the commission of a won partner-sourced deal; undo it when the deal
-    leaves won. Returns warnings for the person saving the deal."""
-    if won:
-        if (
-            opportunity.source != Opportunity.Source.PARTNER_SOURCED
-            or Commission.objects.filter(opportunity=opportunity).exists()
-        ):
-            return []
-        agreement = agreement_for(opportunity)
-        if agreement is None:
-            return []
+    """The DEAL_WON_HOOK: create (or, while owed, update) the commission of a won partner-sourced deal
+    covered by an agreement; undo it when the deal leaves won or is no longer such a deal. Returns
+    warnings for the person saving the deal."""
+    existing = Commission.objects.select_for_update().select_related("partner").filter(opportunity=opportunity).first()
+    agreement = agreement_for(opportunity) if won and opportunity.source == Opportunity.Source.PARTNER_SOURCED else None
+    if agreement is not None:
+        if existing is not None and existing.status != Commission.Status.OWED:
+            return []  # invoiced or paid: the partner's invoice stands; a correction is accounting's
         amount, currency = agreement.amount_for(opportunity.value, opportunity.currency)
-        commission = Commission(
-            agreement=agreement,
-            partner_id=opportunity.partner_id,
-            opportunity=opportunity,
-            deal_title=opportunity.title[:200],
-            amount=amount,
-            currency=currency,
-            due_on=add_days(opportunity.won_on, agreement.payment_days),
-        )
+        # New, or a won deal edited while its commission is owed (value, day won): it follows the deal.
+        commission = existing or Commission(opportunity=opportunity, partner_id=opportunity.partner_id)
+        commission.agreement, commission.deal_title = agreement, opportunity.title[:200]
+        commission.amount, commission.currency = amount, currency
+        commission.due_on = add_days(opportunity.won_on, agreement.payment_days)
         commission.full_clean()
         commission.save()
         return []
-    commission = Commission.objects.select_for_update().select_related("partner").filter(opportunity=opportunity).first()
+    commission = existing
     if commission is None:
         return []
+    why = "no longer won" if not won else "no longer a partner-sourced deal under a commission agreement"
     if commission.status != Commission.Status.PAID:
         commission.delete()
-        return [
-            f"The deal is no longer won: its commission of {formatting.money(commission.amount, commission.currency)} was removed."
-        ]
+        return [f"The deal is {why}: its commission of {formatting.money(commission.amount, commission.currency)} was removed."]
+    if commission.deal_reversed:
+        return []  # already flagged and told
     Commission.objects.filter(pk=commission.pk).update(deal_reversed=True)
     message = (
-        f"The deal \u201c{commission.deal_title}\u201d is no longer won, but its commission of "
+        f"The deal \u201c{commission.deal_title}\u201d is {why}, but its commission of "
         f"{formatting.money(commission.amount, commission.currency)} to {commission.partner.name} was already paid "
         f"on {formatting.day(commission.paid_on)}. Accounting decides how to recover it."
     )
     notify(
         recipients=users_with_role(Role.ACCOUNTING),
         kind="commission_deal_reversed",
-        title=f"Paid commission, deal no longer won: {commission.partner.name}",
+        title=f"Paid commission, deal {why}: {commission.partner.name}",
         body=message,
         url=commission.get_absolute_url(),
     )

@@ -120,6 +120,48 @@ class TestDealLeavesWon:
         assert any("no longer won" in str(m) for m in response.context["messages"])
 
 
+class TestWonDealEdited:
+    def test_owed_commission_follows_the_deals_value(self, reseller, agreement):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead", value=Decimal("1000")))
+        deal.value = Decimal("3000")
+        activity_services.opportunity_save(opportunity=deal)
+        assert Commission.objects.get().amount == Decimal("300.00")
+
+    def test_invoiced_commission_stays_as_invoiced(self, reseller, agreement, accounting):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead", value=Decimal("1000")))
+        commissions.commission_mark_invoiced(
+            commission_id=Commission.objects.get().pk, invoice_number="R", invoiced_on=WON, by=accounting
+        )
+        deal.value = Decimal("3000")
+        activity_services.opportunity_save(opportunity=deal)
+        assert Commission.objects.get().amount == Decimal("100.00")
+
+    def test_no_longer_partner_sourced_removes_the_unpaid_commission(self, reseller, agreement):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead"))
+        deal.source = "partner_influenced"
+        saved = activity_services.opportunity_save(opportunity=deal)
+        assert not Commission.objects.exists() and "no longer a partner-sourced deal" in saved.warnings[0]
+
+    def test_a_won_deal_becoming_partner_sourced_earns_its_commission(self, reseller, agreement):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_influenced", stage="lead"))
+        assert not Commission.objects.exists()
+        deal.source = "partner_sourced"
+        activity_services.opportunity_save(opportunity=deal)
+        assert Commission.objects.get().opportunity == deal
+
+    def test_a_flagged_paid_commission_is_told_once(self, reseller, agreement, accounting):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead"))
+        commission = Commission.objects.get()
+        commissions.commission_mark_invoiced(commission_id=commission.pk, invoice_number="R", invoiced_on=WON, by=accounting)
+        commissions.commission_mark_paid(commission_id=commission.pk, paid_on=WON, by=accounting)
+        deal.source = "partner_influenced"  # still won: the hook runs on every save
+        assert "already paid" in activity_services.opportunity_save(opportunity=deal).warnings[0]
+        deal.notes = "edited again"
+        assert activity_services.opportunity_save(opportunity=deal).warnings == []
+        assert Notification.objects.filter(kind="commission_deal_reversed").count() == 1
+        assert Commission.objects.get().deal_reversed
+
+
 class TestPaymentWorkflow:
     def test_owed_invoiced_paid_by_accounting(self, accounting_client, reseller, agreement):
         win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead"))
