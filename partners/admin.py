@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerhub.admin_safety import KeepRecordsAdmin
 
 from . import services
 from .models import Contact, Contract, Partner, PartnerTeamMember, PartnerType, SupplierRiskAssessment
-from .resources import ContactResource, PartnerResource
+from .resources import ContactResource, PartnerResource, SpreadsheetCSV
 
 
 @admin.register(PartnerType)
@@ -80,6 +81,9 @@ class PartnerAdmin(KeepRecordsAdmin, SimpleHistoryAdmin, ImportExportModelAdmin)
 @admin.register(Contact)
 class ContactAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [ContactResource]
+    # CSV from spreadsheets: UTF-8 or Windows-1252, "," or ";" (partners/resources.py:SpreadsheetCSV).
+    import_formats = [SpreadsheetCSV if f is base_formats.CSV else f for f in base_formats.DEFAULT_FORMATS]
+    import_template_name = "admin/partners/contact/import.html"  # the preview says why for every row
     list_display = ["__str__", "partner", "stakeholder_role", "email", "phone", "is_primary", "is_active"]
     list_filter = ["stakeholder_role", "is_primary", "is_active"]
     list_select_related = ["partner"]
