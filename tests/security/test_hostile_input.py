@@ -17,7 +17,7 @@ module ran). Runs on SQLite and PostgreSQL (PostgreSQL refuses NUL characters in
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -151,6 +151,21 @@ def build_targets(demo: Demo) -> dict[str, Target]:
     line = report.lines.order_by("pk").first()
     agreement = ReportingAgreement.objects.select_related("partner").order_by("pk").first()
     slug = partner.slug
+    from partnerhub.forms import NotificationSettingsForm
+    from partners.models import Onboarding, OnboardingStepTemplate, OnboardingTrack, PartnerTeamMember, PartnerType
+
+    collateral, step, track = demo.collateral(), demo.onboarding_step(), demo.onboarding_track()
+    step_template = track.steps.order_by("pk").first()
+    untracked_type = PartnerType.objects.get_or_create(code="hostile-input", defaults={"name": "Hostile-input type"})[0]
+    running = Onboarding.objects.filter(ended_on__isnull=True).values("partner")
+    start_track = OnboardingTrack.objects.filter(is_current=True, partner_type__partners__archived=False).exclude(
+        partner_type__partners__in=running
+    ).order_by("pk").first() or track
+    to_onboard = start_track.partner_type.partners.filter(archived=False).exclude(pk__in=running).order_by("pk").first() or partner
+    settings_form = NotificationSettingsForm()
+    settings_form.initial = {"immediate_kinds": [kind for kind, _label in settings_form.fields["immediate_kinds"].choices[:1]]}
+    newcomer = next(user for user in demo.users.values() if not partner.team.filter(user=user).exists())
+    new_member = PartnerTeamMember(user=newcomer, role=PartnerTeamMember.Role.MARKETING)
     from funds.commission_forms import CommissionAgreementForm
     from funds.models import Commission, CommissionAgreement
     from reporting.models import QuarterlyReview
@@ -177,6 +192,29 @@ def build_targets(demo: Demo) -> dict[str, Target]:
                                       pf.ContractForm(instance=contract)),
         "risk assessment": _form_target("manager", reverse("partners:risk-create", args=[risk.partner.slug]),
                                         pf.RiskAssessmentForm(instance=risk)),
+        # issue 17: the partner team, onboarding (tracks and a partner's steps), the collateral library
+        "team member add": _form_target("manager", reverse("partners:team", args=[slug]), pf.TeamMemberForm(instance=new_member)),
+        "onboarding track create": _form_target("manager", reverse("partners:onboarding-track-create"),
+                                                pf.OnboardingTrackForm(initial={"partner_type": untracked_type.pk})),
+        "onboarding step template create": _form_target(
+            "manager", reverse("partners:onboarding-step-template-create", args=[track.pk]),
+            pf.OnboardingStepTemplateForm(instance=OnboardingStepTemplate(track=track)), title="Hostile step"),
+        "onboarding step template edit": _form_target(
+            "manager", reverse("partners:onboarding-step-template-edit", args=[track.pk, step_template.pk]),
+            pf.OnboardingStepTemplateForm(instance=step_template)),
+        "onboarding start": _form_target("manager", reverse("partners:onboarding-start", args=[to_onboard.slug]),
+                                         pf.OnboardingStartForm(partner=to_onboard, initial={"started_on": timezone.localdate()}),
+                                         track=str(start_track.pk)),
+        "onboarding step edit": _form_target(
+            "manager", reverse("partners:onboarding-step-edit", args=[step.onboarding.partner.slug, step.pk]),
+            pf.OnboardingStepForm(instance=step)),
+        "onboarding step done": Target("sales", reverse("partners:onboarding-step-done", args=[step.onboarding.partner.slug, step.pk]),
+                                       {"next": "/partners/"}, fields=["next", "reopen"]),
+        "collateral create": replace(
+            _form_target("marketing", reverse("partners:collateral-create", args=[slug]),
+                         pf.CollateralForm(instance=collateral), title="Hostile fact sheet"), upload="file"),
+        "collateral brand check": Target("marketing", reverse("partners:collateral-brand-check", args=[slug, collateral.pk]),
+                                         {"next": "/partners/library/"}),
         # activities
         "activity create": _form_target("marketing", reverse("activities:create"),
                                         af.ActivityForm(instance=activity, partner=activity.partner)),
@@ -270,11 +308,15 @@ def build_targets(demo: Demo) -> dict[str, Target]:
         "sign in": Target("anonymous", reverse("login"), {"username": "nobody", "password": "wrong"}),
         "notification open": Target("sales", reverse("notification-open", args=[demo.notification_for(demo.users["sales"]).pk]),
                                     {}, fields=["next", "url"]),
+        "notification settings": _form_target("sales", reverse("notification-settings"),
+                                              settings_form),
     }
 
 
 FORM_NAMES = [
     "partner create", "partner edit", "partner archive", "contact create", "contact edit", "contract create", "contract edit",
+    "team member add", "onboarding track create", "onboarding step template create", "onboarding step template edit",
+    "onboarding start", "onboarding step edit", "onboarding step done", "collateral create", "collateral brand check",
     "risk assessment", "activity create", "activity edit", "quick log (htmx)", "quick log", "follow-up done",
     "opportunity create", "opportunity edit", "registration create", "registration edit", "registration transition",
     "campaign create", "campaign edit", "joint plan", "initiative create", "initiative edit", "holding create (own)",
@@ -283,7 +325,7 @@ FORM_NAMES = [
     "claim invoice", "invoice paid", "report create", "report line add", "report line edit", "reporting agreement",
     "review create", "review edit", "review action item", "commission agreement create", "commission agreement edit",
     "commission invoiced", "commission paid",
-    "sign in", "notification open",
+    "sign in", "notification open", "notification settings",
 ]
 
 CSV_HEADER = "holder,certification_code,partner,obtained_on,expires_on,credential_id,verification_url"
@@ -464,6 +506,7 @@ def test_every_form_view_has_a_hostile_target(targets):
         "funds:claim-submit-proof", "reporting:line-delete", "reporting:report-submit", "reporting:report-acknowledge",
         "reporting:report-copy-previous", "reporting:health-refresh", "reporting:calendar-reset",
         "reporting:review-refresh",
+        "partners:team-remove", "partners:onboarding-step-template-delete", "partners:onboarding-finish",
     }
     assert posting - covered - bodiless == set(), "POST views without a hostile-input target"
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from certifications.models import Holding
 from funds.models import ProofDocument
-from partners.models import Contract
+from partners.models import Collateral, Contract
 
 from ..certifications.factories import CertificationFactory, HoldingFactory
 from ..factories import ContractFactory, PartnerFactory, UserFactory
@@ -169,13 +169,24 @@ def test_every_download_view_is_listed_here():
             for match in re.finditer(r"^def (\w+)\(.*?(?=^def |\Z)", text, flags=re.M | re.S):
                 if match.group(1) != "attachment_response" and "attachment_response(" in match.group(0):
                     callers.add(f"{app}.{match.group(1)}")
-    assert callers == {"partners.contract_document", "certifications.holding_certificate", "funds.proof_download"}
+    assert callers == {
+        "partners.contract_document",
+        "partners.collateral_file",
+        "certifications.holding_certificate",
+        "funds.proof_download",
+    }
 
 
 def _contract_download():
     contract = ContractFactory()
     contract.document.save("agreement.pdf", ContentFile(PDF))
     return reverse("partners:contract-document", args=[contract.partner.slug, contract.pk]), "agreement"
+
+
+def _collateral_download():
+    collateral = Collateral(partner=PartnerFactory(), kind="fact_sheet", title="Fact sheet", made_by_vshn=True)
+    collateral.file.save("fact-sheet.pdf", ContentFile(PDF))
+    return reverse("partners:collateral-file", args=[collateral.partner.slug, collateral.pk]), "fact-sheet"
 
 
 def _certificate_download():
@@ -194,6 +205,8 @@ SIGNED_IN = ["manager_client", "sales_client", "marketing_client", "accounting_c
 DOWNLOADS = {
     # Everyone signed in may read contracts and claims (docs/design.md).
     "contract document": (_contract_download, set(SIGNED_IN)),
+    # Everyone signed in may read the collateral library (partners.views.collateral_file).
+    "collateral file": (_collateral_download, set(SIGNED_IN)),
     # Certificates are personal: the holder, partner managers and admins (the holder is checked below).
     "certificate": (_certificate_download, {"manager_client", "admin_client_"}),
     "fund claim proof": (_proof_download, set(SIGNED_IN)),
