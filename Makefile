@@ -43,7 +43,7 @@ test: install  ## set-up + the whole suite
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub accounts partners $(wildcard activities certifications funds reporting)
 
 typecheck: install  ## mypy with django-stubs over partnerhub/ and every app's services, selectors, reminders (pyproject.toml)

@@ -26,21 +26,53 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 @admin.register(DealRegistration)
 class DealRegistrationAdmin(admin.ModelAdmin):
-    list_display = ["customer", "partner", "registration_id", "status", "value", "currency", "submitted_at", "expires_on", "owner"]
+    list_display = [
+        "customer",
+        "partner",
+        "registration_id",
+        "status",
+        "value",
+        "currency",
+        "submitted_at",
+        "expires_on",
+        "owner",
+    ]
     list_filter = ["status", "currency"]
     list_select_related = ["partner", "owner"]
     search_fields = ["customer", "registration_id", "partner__name"]
     autocomplete_fields = ["partner", "owner"]
     # Status and registration timestamp only move through the workflow service.
     readonly_fields = ["customer_normalized", "status", "submitted_at"]
-    fields = ["partner", "registration_id", "customer", "customer_normalized", "products", "value", "currency", "status",
-              "submitted_at", "expires_on", "owner", "notes"]
+    fields = [
+        "partner",
+        "registration_id",
+        "customer",
+        "customer_normalized",
+        "products",
+        "value",
+        "currency",
+        "status",
+        "submitted_at",
+        "expires_on",
+        "owner",
+        "notes",
+    ]
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "starts_on", "ends_on", "quarter", "budget", "currency", "brand_checked_at",
-                    "pr_guidelines_approved"]
+    list_display = [
+        "title",
+        "kind",
+        "status",
+        "starts_on",
+        "ends_on",
+        "quarter",
+        "budget",
+        "currency",
+        "brand_checked_at",
+        "pr_guidelines_approved",
+    ]
     list_filter = ["kind", "status", "quarter", "pr_guidelines_approved"]
     search_fields = ["title", "description"]
     filter_horizontal = ["partners"]

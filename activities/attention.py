@@ -127,13 +127,17 @@ def sync_meeting_overdue(partner_ids: Sequence[int], today: date) -> dict[int, l
 def no_recent_activity(partner_ids: Sequence[int], today: date) -> dict[int, list[HealthFinding]]:
     """Two queries: partners older than 90 days, and their newest activity in one aggregate."""
     cutoff = today - timedelta(days=NO_ACTIVITY_DAYS)
-    old_enough_ids = Partner.objects.filter(pk__in=partner_ids, archived=False, created_at__date__lt=cutoff).values_list("pk", flat=True)
+    old_enough_ids = Partner.objects.filter(pk__in=partner_ids, archived=False, created_at__date__lt=cutoff).values_list(
+        "pk", flat=True
+    )
     old_enough = set(old_enough_ids)
     if not old_enough:
         return {}
     latest = dict(
         Activity.objects.filter(partner_id__in=old_enough_ids)  # a subquery, not thousands of ids again
-        .values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
+        .values("partner")
+        .annotate(last=Max("occurred_on"))
+        .values_list("partner", "last")
     )
     findings: dict[int, list[HealthFinding]] = {}
     for partner_id in old_enough:
@@ -141,7 +145,9 @@ def no_recent_activity(partner_ids: Sequence[int], today: date) -> dict[int, lis
         if last is None:
             findings[partner_id] = [HealthFinding("watch", "No activity logged at all")]
         elif last < cutoff:
-            findings[partner_id] = [HealthFinding("watch", f"No activity for {(today - last).days} days (last on {formatting.day(last)})")]
+            findings[partner_id] = [
+                HealthFinding("watch", f"No activity for {(today - last).days} days (last on {formatting.day(last)})")
+            ]
     return findings
 
 
@@ -150,11 +156,15 @@ def registrations_expiring_check(partner_ids: Sequence[int], today: date) -> dic
     """One query."""
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
     rows = DealRegistration.objects.filter(
-        partner_id__in=partner_ids, status=DealRegistration.Status.APPROVED,
-        expires_on__gte=today, expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+        partner_id__in=partner_ids,
+        status=DealRegistration.Status.APPROVED,
+        expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
     ).values_list("partner_id", "customer", "expires_on")
     for partner_id, customer, expires_on in rows:
-        findings[partner_id].append(HealthFinding("watch", f"Deal registration for {customer} expires on {formatting.day(expires_on)}"))
+        findings[partner_id].append(
+            HealthFinding("watch", f"Deal registration for {customer} expires on {formatting.day(expires_on)}")
+        )
     return findings
 
 
@@ -178,9 +188,13 @@ def sync_meeting_events(user: User, today: date) -> list[CalendarEvent]:
 @calendar_provider("deal_registration_expiries")
 def registration_expiry_events(user: User, today: date) -> list[CalendarEvent]:
     """One query: approved registrations the user owns."""
-    registrations = DealRegistration.objects.filter(
-        owner=user, status=DealRegistration.Status.APPROVED, expires_on__gte=today - timedelta(days=30)
-    ).select_related("partner").order_by("expires_on")[:200]
+    registrations = (
+        DealRegistration.objects.filter(
+            owner=user, status=DealRegistration.Status.APPROVED, expires_on__gte=today - timedelta(days=30)
+        )
+        .select_related("partner")
+        .order_by("expires_on")[:200]
+    )
     return [
         CalendarEvent(
             uid=f"deal-registration-expiry-{r.pk}-{r.expires_on:%Y%m%d}@partnerhub",
@@ -217,6 +231,8 @@ def _first_registration_proof(partner_ids: Sequence[int]) -> dict[int, Proved]:
     ):
         found.setdefault(
             registration.partner_id,
-            Proved(f"Deal registration: {registration.customer}", reverse("activities:registration-edit", args=[registration.pk])),
+            Proved(
+                f"Deal registration: {registration.customer}", reverse("activities:registration-edit", args=[registration.pk])
+            ),
         )
     return found

@@ -90,10 +90,17 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         if partner is None:
             continue
         Opportunity.objects.get_or_create(
-            partner=partner, title=title,
-            defaults={"end_customer": customer, "value": Decimal(value), "currency": currency, "stage": stage,
-                      "expected_close": today + timedelta(days=close_in), "owner": users[owner],
-                      "won_on": today + timedelta(days=close_in) if stage == "won" else None},
+            partner=partner,
+            title=title,
+            defaults={
+                "end_customer": customer,
+                "value": Decimal(value),
+                "currency": currency,
+                "stage": stage,
+                "expected_close": today + timedelta(days=close_in),
+                "owner": users[owner],
+                "won_on": today + timedelta(days=close_in) if stage == "won" else None,
+            },
         )
 
     submitted = timezone.make_aware(datetime.combine(today - timedelta(days=80), time(10, 0)))
@@ -109,11 +116,18 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         if partner is None:
             continue
         DealRegistration.objects.get_or_create(
-            partner=partner, customer=customer,
-            defaults={"registration_id": reg_id, "status": status, "value": Decimal(value), "currency": currency,
-                      "products": "VSHN Managed OpenShift, 24/7 support", "owner": users["sales"],
-                      "submitted_at": submitted if status != "draft" else None,
-                      "expires_on": today + timedelta(days=expires_in) if expires_in is not None else None},
+            partner=partner,
+            customer=customer,
+            defaults={
+                "registration_id": reg_id,
+                "status": status,
+                "value": Decimal(value),
+                "currency": currency,
+                "products": "VSHN Managed OpenShift, 24/7 support",
+                "owner": users["sales"],
+                "submitted_at": submitted if status != "draft" else None,
+                "expires_on": today + timedelta(days=expires_in) if expires_in is not None else None,
+            },
         )
 
     checked_at = timezone.now() - timedelta(days=50)
@@ -121,7 +135,19 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         # title, kind, partners, status, starts in days, length, budget, leads, attendees, brand checked, PR approved
         ("Red Hat & VSHN OpenShift Meetup Zurich", "event", [red_hat], "done", -55, 0, "8000", 34, 61, True, True),
         ("Managed Kubernetes webinar", "webinar", [exoscale, cloudscale], "in_progress", 12, 0, "2500", 0, 0, True, False),
-        ("Swiss Sovereign Cloud roadshow", "roadshow", [exoscale, cloudscale, red_hat], "planned", 40, 10, "30000", 0, 0, False, False),
+        (
+            "Swiss Sovereign Cloud roadshow",
+            "roadshow",
+            [exoscale, cloudscale, red_hat],
+            "planned",
+            40,
+            10,
+            "30000",
+            0,
+            0,
+            False,
+            False,
+        ),
         ("Joint fact sheet: OpenShift operations", "collateral", [red_hat], "in_progress", -5, 20, "3000", 0, 0, False, True),
         ("Press release: APPUiO on Exoscale", "pr", [exoscale], "published", -30, 0, "0", 12, 0, True, True),
     ]
@@ -132,39 +158,91 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
         starts = today + timedelta(days=start_in)
         campaign, created = Campaign.objects.get_or_create(
             title=title,
-            defaults={"kind": kind, "status": status, "starts_on": starts, "ends_on": starts + timedelta(days=length),
-                      "budget": Decimal(budget), "currency": "CHF", "leads": leads, "attendees": attendees,
-                      "owner": users["marketing"], "pr_guidelines_approved": pr,
-                      "brand_checked_by": users["marketing"] if brand else None, "brand_checked_at": checked_at if brand else None},
+            defaults={
+                "kind": kind,
+                "status": status,
+                "starts_on": starts,
+                "ends_on": starts + timedelta(days=length),
+                "budget": Decimal(budget),
+                "currency": "CHF",
+                "leads": leads,
+                "attendees": attendees,
+                "owner": users["marketing"],
+                "pr_guidelines_approved": pr,
+                "brand_checked_by": users["marketing"] if brand else None,
+                "brand_checked_at": checked_at if brand else None,
+            },
         )
         if created:
             campaign.partners.set(members)
 
     plan, _ = JointPlan.objects.get_or_create(
-        partner=red_hat, quarter=quarter_of(today),
+        partner=red_hat,
+        quarter=quarter_of(today),
         defaults={"summary": "Grow Managed OpenShift in Swiss insurance and public sector; one joint event per quarter."},
     )
     # title, kind, owner, status, campaign, deal, registration, target (metric, value, currency, custom actual)
     initiatives = [
-        ("Close Helvetia Insurance", "sales", "sales", "in_progress", None, "Managed OpenShift platform", "Helvetia Insurance AG",
-         ("won_deal_value", "480000", "CHF", None)),
-        ("Public sector pipeline: 3 qualified leads", "sales", "sales", "planned", None, None, None,
-         ("registrations_submitted", "3", "", None)),
-        ("Joint fact sheet", "marketing", "marketing", "in_progress", "Joint fact sheet: OpenShift operations", None, None,
-         ("custom", "1", "", "0")),
-        ("Roadshow stop in Zurich", "marketing", "marketing", "planned", "Swiss Sovereign Cloud roadshow", None, None,
-         ("campaign_leads", "40", "", None)),
+        (
+            "Close Helvetia Insurance",
+            "sales",
+            "sales",
+            "in_progress",
+            None,
+            "Managed OpenShift platform",
+            "Helvetia Insurance AG",
+            ("won_deal_value", "480000", "CHF", None),
+        ),
+        (
+            "Public sector pipeline: 3 qualified leads",
+            "sales",
+            "sales",
+            "planned",
+            None,
+            None,
+            None,
+            ("registrations_submitted", "3", "", None),
+        ),
+        (
+            "Joint fact sheet",
+            "marketing",
+            "marketing",
+            "in_progress",
+            "Joint fact sheet: OpenShift operations",
+            None,
+            None,
+            ("custom", "1", "", "0"),
+        ),
+        (
+            "Roadshow stop in Zurich",
+            "marketing",
+            "marketing",
+            "planned",
+            "Swiss Sovereign Cloud roadshow",
+            None,
+            None,
+            ("campaign_leads", "40", "", None),
+        ),
     ]
     for title, kind, owner, status, campaign_title, opportunity_title, customer, target in initiatives:
         metric, target_value, target_currency, custom_actual = target
         JointPlanInitiative.objects.get_or_create(
-            plan=plan, title=title,
+            plan=plan,
+            title=title,
             defaults={
-                "kind": kind, "owner": users[owner], "status": status,
+                "kind": kind,
+                "owner": users[owner],
+                "status": status,
                 "campaign": Campaign.objects.filter(title=campaign_title).first() if campaign_title else None,
-                "opportunity": Opportunity.objects.filter(partner=red_hat, title=opportunity_title).first() if opportunity_title else None,
-                "deal_registration": DealRegistration.objects.filter(partner=red_hat, customer=customer).first() if customer else None,
-                "metric": metric, "target_value": Decimal(target_value), "target_currency": target_currency,
+                "opportunity": Opportunity.objects.filter(partner=red_hat, title=opportunity_title).first()
+                if opportunity_title
+                else None,
+                "deal_registration": DealRegistration.objects.filter(partner=red_hat, customer=customer).first()
+                if customer
+                else None,
+                "metric": metric,
+                "target_value": Decimal(target_value),
+                "target_currency": target_currency,
                 "custom_actual": Decimal(custom_actual) if custom_actual is not None else None,
             },
         )

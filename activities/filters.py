@@ -42,7 +42,9 @@ class ActivityFilter(_Search, django_filters.FilterSet):
 
 class SyncMeetingFilter(django_filters.FilterSet):
     manager = django_filters.ModelChoiceFilter(
-        queryset=lambda request: get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by(*PERSON_ORDER),
+        queryset=lambda request: (
+            get_user_model().objects.filter(managed_partners__isnull=False).distinct().order_by(*PERSON_ORDER)
+        ),
         label="Partner manager",
     )
     sync_cadence = django_filters.ChoiceFilter(

@@ -63,8 +63,20 @@ class QuickActivityForm(forms.ModelForm):
 class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
-        fields = ["partner", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "source", "campaign",
-                  "owner", "notes"]
+        fields = [
+            "partner",
+            "end_customer",
+            "title",
+            "value",
+            "currency",
+            "stage",
+            "expected_close",
+            "won_on",
+            "source",
+            "campaign",
+            "owner",
+            "notes",
+        ]
         widgets = {"expected_close": DATE_INPUT, "won_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -93,13 +105,19 @@ class OpportunityForm(forms.ModelForm):
 
 class DealRegistrationForm(forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
-        required=False, label="Save anyway: this is not a duplicate", widget=forms.CheckboxInput(attrs={"data-testid": "confirm-duplicate"})
+        required=False,
+        label="Save anyway: this is not a duplicate",
+        widget=forms.CheckboxInput(attrs={"data-testid": "confirm-duplicate"}),
     )
 
     class Meta:
         model = DealRegistration
         fields = ["partner", "registration_id", "customer", "products", "value", "currency", "expires_on", "owner", "notes"]
-        widgets = {"expires_on": DATE_INPUT, "products": forms.Textarea(attrs={"rows": 2}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "expires_on": DATE_INPUT,
+            "products": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,8 +136,21 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["title", "kind", "partners", "status", "starts_on", "ends_on", "budget", "currency", "leads", "attendees",
-                  "owner", "pr_guidelines_approved", "description"]
+        fields = [
+            "title",
+            "kind",
+            "partners",
+            "status",
+            "starts_on",
+            "ends_on",
+            "budget",
+            "currency",
+            "leads",
+            "attendees",
+            "owner",
+            "pr_guidelines_approved",
+            "description",
+        ]
         widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT, "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -139,8 +170,20 @@ class JointPlanForm(forms.ModelForm):
 class InitiativeForm(forms.ModelForm):
     class Meta:
         model = JointPlanInitiative
-        fields = ["title", "kind", "owner", "status", "campaign", "opportunity", "deal_registration",
-                  "metric", "target_value", "target_currency", "custom_actual", "notes"]
+        fields = [
+            "title",
+            "kind",
+            "owner",
+            "status",
+            "campaign",
+            "opportunity",
+            "deal_registration",
+            "metric",
+            "target_value",
+            "target_currency",
+            "custom_actual",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):

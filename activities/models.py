@@ -22,14 +22,40 @@ QUARTER_VALIDATOR = RegexValidator(r"^\d{4}-Q[1-4]$", _('A quarter looks like "2
 
 
 def quarter_of(day: date) -> str:
-    """"2026-Q4" for any day in October to December 2026."""
+    """ "2026-Q4" for any day in October to December 2026."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
 # Legal-form suffixes that make "Acme AG" and "ACME, Ltd." the same customer for the duplicate check.
 LEGAL_SUFFIXES = frozenset(
-    {"ag", "gmbh", "sa", "sarl", "ltd", "limited", "inc", "incorporated", "llc", "se", "corp", "corporation",
-     "co", "plc", "bv", "nv", "kg", "ohg", "oy", "ab", "as", "spa", "srl", "sas", "kgaa", "gmbhcokg"}
+    {
+        "ag",
+        "gmbh",
+        "sa",
+        "sarl",
+        "ltd",
+        "limited",
+        "inc",
+        "incorporated",
+        "llc",
+        "se",
+        "corp",
+        "corporation",
+        "co",
+        "plc",
+        "bv",
+        "nv",
+        "kg",
+        "ohg",
+        "oy",
+        "ab",
+        "as",
+        "spa",
+        "srl",
+        "sas",
+        "kgaa",
+        "gmbhcokg",
+    }
 )
 
 
@@ -144,11 +170,24 @@ class Opportunity(models.Model):
     # When the deal was won: set by opportunity_save when the stage becomes won (today unless given),
     # cleared when it moves back. Won value per quarter (targets, reviews, KPIs) counts by this day.
     won_on = models.DateField(_("won on"), null=True, blank=True, help_text=_("Set to today when the deal is marked won."))
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.PARTNER_INFLUENCED,
-                              help_text=_("A partner-sourced deal of a consultant or reseller earns its referral commission when won."))
-    campaign = models.ForeignKey("Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities",
-                                 help_text=_("The joint campaign the deal came from (fund ROI)."))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities")
+    source = models.CharField(
+        _("source"),
+        max_length=20,
+        choices=Source.choices,
+        default=Source.PARTNER_INFLUENCED,
+        help_text=_("A partner-sourced deal of a consultant or reseller earns its referral commission when won."),
+    )
+    campaign = models.ForeignKey(
+        "Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        help_text=_("The joint campaign the deal came from (fund ROI)."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities"
+    )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,8 +203,11 @@ class Opportunity(models.Model):
                 name="opportunity_won_on_only_when_won",
                 violation_error_message=_("Only a won deal has the day it was won."),
             ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative",
-                                   violation_error_message=_("The value cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="opportunity_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
             currency_constraint("currency", "opportunity_currency_known"),
         ]
         indexes = [
@@ -207,7 +249,9 @@ class DealRegistration(models.Model):
     # Set by the submit transition and never editable afterwards (the registration timestamp).
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_on = models.DateField(null=True, blank=True, help_text=_("Approved registrations expire on this day."))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deal_registrations")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deal_registrations"
+    )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -223,8 +267,11 @@ class DealRegistration(models.Model):
                 name="deal_registration_id_unique_per_partner",
                 violation_error_message=_("This partner already has a registration with this ID."),
             ),
-            models.CheckConstraint(condition=Q(value__gte=0), name="deal_registration_value_not_negative",
-                                   violation_error_message=_("The value cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="deal_registration_value_not_negative",
+                violation_error_message=_("The value cannot be negative."),
+            ),
             currency_constraint("currency", "deal_registration_currency_known"),
         ]
         indexes = [
@@ -278,7 +325,9 @@ class Campaign(models.Model):
     currency = currency_field()
     leads = models.PositiveIntegerField(default=0)
     attendees = models.PositiveIntegerField(default=0)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="campaigns")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="campaigns"
+    )
     brand_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -294,7 +343,8 @@ class Campaign(models.Model):
             date_range_constraint("starts_on"),
             date_range_constraint("ends_on"),
             models.CheckConstraint(
-                condition=~Q(status__in=["done", "published"]) | (Q(brand_checked_at__isnull=False) & Q(pr_guidelines_approved=True)),
+                condition=~Q(status__in=["done", "published"])
+                | (Q(brand_checked_at__isnull=False) & Q(pr_guidelines_approved=True)),
                 name="campaign_done_needs_brand_and_pr_check",
                 violation_error_message=_(
                     "A campaign can only be done or published once the brand guidelines are checked and the partner's PR guidelines approved."
@@ -305,8 +355,11 @@ class Campaign(models.Model):
                 name="campaign_ends_after_start",
                 violation_error_message=_("The campaign cannot end before it starts."),
             ),
-            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative",
-                                   violation_error_message=_("The budget cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(budget__gte=0),
+                name="campaign_budget_not_negative",
+                violation_error_message=_("The budget cannot be negative."),
+            ),
             currency_constraint("currency", "campaign_currency_known"),
         ]
         indexes = [
@@ -332,15 +385,20 @@ class JointPlan(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="joint_plans")
     quarter = models.CharField(max_length=7, validators=[QUARTER_VALIDATOR], help_text=_('For example "2026-Q4".'))
-    summary = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("Goals agreed with the partner for the quarter."))
+    summary = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text=_("Goals agreed with the partner for the quarter.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-quarter", "partner__name"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "quarter"], name="joint_plan_one_per_partner_quarter",
-                                    violation_error_message=_("This partner already has a plan for this quarter.")),
+            models.UniqueConstraint(
+                fields=["partner", "quarter"],
+                name="joint_plan_one_per_partner_quarter",
+                violation_error_message=_("This partner already has a plan for this quarter."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,11 +426,17 @@ MONEY_METRICS = (Metric.WON_DEAL_VALUE, Metric.LICENSE_REVENUE)
 METRIC_DEFINITIONS = {
     Metric.WON_DEAL_VALUE: _("Value of the partner's joint deals marked won in the quarter, in the target's currency."),
     Metric.REGISTRATIONS_SUBMITTED: _("Deal registrations submitted to the partner in the quarter."),
-    Metric.REGISTRATIONS_APPROVED: _("Registrations submitted in the quarter that the partner approved (later won, lost or expired included)."),
+    Metric.REGISTRATIONS_APPROVED: _(
+        "Registrations submitted in the quarter that the partner approved (later won, lost or expired included)."
+    ),
     Metric.CAMPAIGN_LEADS: _("Leads of the partner's campaigns starting in the quarter."),
     Metric.ATTENDEES: _("Attendees of the partner's campaigns starting in the quarter."),
-    Metric.CERTIFICATIONS_HELD: _("Valid holdings of the partner's certifications on the quarter's last day (today while it runs)."),
-    Metric.LICENSE_REVENUE: _("Totals of the submitted monthly license reports for the quarter's months, in the target's currency."),
+    Metric.CERTIFICATIONS_HELD: _(
+        "Valid holdings of the partner's certifications on the quarter's last day (today while it runs)."
+    ),
+    Metric.LICENSE_REVENUE: _(
+        "Totals of the submitted monthly license reports for the quarter's months, in the target's currency."
+    ),
     Metric.CUSTOM: _("A number the team enters by hand."),
 }
 
@@ -393,22 +457,42 @@ class JointPlanInitiative(models.Model):
     plan = models.ForeignKey(JointPlan, on_delete=models.CASCADE, related_name="initiatives")
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
+    )
     deal_registration = models.ForeignKey(
         DealRegistration, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_initiatives"
     )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     # The measurable target (issue 18): optional; a target of 0 is valid.
-    metric = models.CharField(_("target metric"), max_length=30, choices=Metric.choices, blank=True,
-                              help_text=_("What the target counts; leave empty for an initiative without a number."))
+    metric = models.CharField(
+        _("target metric"),
+        max_length=30,
+        choices=Metric.choices,
+        blank=True,
+        help_text=_("What the target counts; leave empty for an initiative without a number."),
+    )
     target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
-    target_currency = models.CharField(_("target currency"), max_length=3, choices=Currency.choices, blank=True,
-                                       help_text=_("For money targets (won deal value, license revenue)."))
-    custom_actual = models.DecimalField(_("actual (entered by hand)"), max_digits=12, decimal_places=2, null=True, blank=True,
-                                        help_text=_("Only for a custom number; PartnerHub computes the others."))
+    target_currency = models.CharField(
+        _("target currency"),
+        max_length=3,
+        choices=Currency.choices,
+        blank=True,
+        help_text=_("For money targets (won deal value, license revenue)."),
+    )
+    custom_actual = models.DecimalField(
+        _("actual (entered by hand)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only for a custom number; PartnerHub computes the others."),
+    )
 
     class Meta:
         ordering = ["kind", "id"]
@@ -418,12 +502,16 @@ class JointPlanInitiative(models.Model):
                 name="initiative_target_needs_metric_and_value",
                 violation_error_message=_("A target needs both its metric and its value."),
             ),
-            models.CheckConstraint(condition=Q(target_value__gte=0) | Q(target_value__isnull=True),
-                                   name="initiative_target_not_negative",
-                                   violation_error_message=_("The target cannot be negative.")),
-            models.CheckConstraint(condition=Q(custom_actual__gte=0) | Q(custom_actual__isnull=True),
-                                   name="initiative_custom_actual_not_negative",
-                                   violation_error_message=_("The actual cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(target_value__gte=0) | Q(target_value__isnull=True),
+                name="initiative_target_not_negative",
+                violation_error_message=_("The target cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(custom_actual__gte=0) | Q(custom_actual__isnull=True),
+                name="initiative_custom_actual_not_negative",
+                violation_error_message=_("The actual cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=(Q(metric__in=MONEY_METRICS) & Q(target_currency__in=CURRENCY_CODES))
                 | (~Q(metric__in=MONEY_METRICS) & Q(target_currency="")),

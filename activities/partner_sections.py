@@ -43,11 +43,19 @@ def plan_context(partner: Partner, request: HttpRequest) -> dict:
     return {"quarter": quarter, "initiatives": attach_progress(partner_id=partner.pk, quarter=quarter, initiatives=initiatives)}
 
 
-register_section(PartnerSection(key="timeline", title="Timeline", order=20,
-                                template="activities/_partner_timeline.html", context=timeline_context))
-register_section(PartnerSection(key="deals", title="Deals", order=30,
-                                template="activities/_partner_deals.html", context=deals_context))
-register_section(PartnerSection(key="campaigns", title="Campaigns", order=40,
-                                template="activities/_partner_campaigns.html", context=campaigns_context))
-register_section(PartnerSection(key="plan", title="Joint plan", order=50,
-                                template="activities/_partner_plan.html", context=plan_context))
+register_section(
+    PartnerSection(
+        key="timeline", title="Timeline", order=20, template="activities/_partner_timeline.html", context=timeline_context
+    )
+)
+register_section(
+    PartnerSection(key="deals", title="Deals", order=30, template="activities/_partner_deals.html", context=deals_context)
+)
+register_section(
+    PartnerSection(
+        key="campaigns", title="Campaigns", order=40, template="activities/_partner_campaigns.html", context=campaigns_context
+    )
+)
+register_section(
+    PartnerSection(key="plan", title="Joint plan", order=50, template="activities/_partner_plan.html", context=plan_context)
+)

@@ -35,7 +35,9 @@ def parse_cursor(value: str | None) -> tuple[date, int] | None:
         return None
 
 
-def keyset_page(queryset: QuerySet[Activity], before: str | None, size: int = TIMELINE_PAGE_SIZE) -> tuple[list[Activity], str | None]:
+def keyset_page(
+    queryset: QuerySet[Activity], before: str | None, size: int = TIMELINE_PAGE_SIZE
+) -> tuple[list[Activity], str | None]:
     """One page of activities older than the cursor, and the cursor for the next page (None at the end)."""
     cursor = parse_cursor(before)
     if cursor:
@@ -61,11 +63,7 @@ def activity_feed(*, params: dict | None = None) -> tuple[ActivityFilter, QueryS
 
 
 def partner_timeline(*, partner: Partner) -> QuerySet[Activity]:
-    return (
-        Activity.objects.filter(partner=partner)
-        .select_related("author")
-        .prefetch_related("participants", "contacts")
-    )
+    return Activity.objects.filter(partner=partner).select_related("author").prefetch_related("participants", "contacts")
 
 
 def recent_activities(*, partner: Partner, limit: int = 10) -> list[Activity]:
@@ -247,7 +245,9 @@ def campaigns_in_month(*, first: date, last: date) -> list[Campaign]:
 
 def partner_deals(*, partner: Partner, limit: int = 10) -> dict:
     opportunities = list(
-        Opportunity.objects.filter(partner=partner, stage__in=Opportunity.OPEN_STAGES).select_related("owner").order_by("expected_close", "id")[:limit]
+        Opportunity.objects.filter(partner=partner, stage__in=Opportunity.OPEN_STAGES)
+        .select_related("owner")
+        .order_by("expected_close", "id")[:limit]
     )
     registrations = list(
         DealRegistration.objects.filter(partner=partner).select_related("owner").order_by("-created_at", "-id")[:limit]

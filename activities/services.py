@@ -47,9 +47,7 @@ def _team_to_inform(activity: Activity) -> list[User]:
 
 
 @transaction.atomic
-def activity_log(
-    *, activity: Activity, author: User | None = None, participants=None, contacts=None
-) -> Activity:
+def activity_log(*, activity: Activity, author: User | None = None, participants=None, contacts=None) -> Activity:
     """Create or update an activity; the team is told when the author asked for it. The partner's
     health is recomputed after the commit (activities are a registered health fact, attention.py)."""
     is_new = activity.pk is None
@@ -99,8 +97,7 @@ def opportunity_save(*, opportunity: Opportunity, today: date | None = None) -> 
     leaves won loses it, so it no longer counts as won value of any quarter. Saving a won deal or one
     that leaves won runs DEAL_WON_HOOKS; their warnings are on `opportunity.warnings`."""
     was_won = bool(
-        opportunity.pk
-        and Opportunity.objects.select_for_update().filter(pk=opportunity.pk, stage=Opportunity.Stage.WON).exists()
+        opportunity.pk and Opportunity.objects.select_for_update().filter(pk=opportunity.pk, stage=Opportunity.Stage.WON).exists()
     )
     if opportunity.stage == Opportunity.Stage.WON:
         opportunity.won_on = opportunity.won_on or today or timezone.localdate()
@@ -152,9 +149,7 @@ def deal_registration_transition(
         raise PermissionDenied("You may not change deal registrations.")
     locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
     if to not in ALLOWED_TRANSITIONS.get(locked.status, frozenset()):
-        raise ValidationError(
-            f"A {locked.get_status_display().lower()} registration cannot be marked {S(to).label.lower()}."
-        )
+        raise ValidationError(f"A {locked.get_status_display().lower()} registration cannot be marked {S(to).label.lower()}.")
     if to == S.APPROVED:
         locked.expires_on = expires_on or locked.expires_on
         if locked.expires_on is None:

@@ -60,9 +60,16 @@ def activity_feed(request: HttpRequest) -> HttpResponse:
             "activities.csv",
             ["Date", "Partner", "Kind", "Subject", "Author", "Follow-up", "Follow-up done", "Notes"],
             (
-                [a.occurred_on.isoformat(), a.partner.name, a.get_kind_display(), a.subject,
-                 a.author, a.follow_up_on.isoformat() if a.follow_up_on else "",
-                 "yes" if a.follow_up_done else "no", a.notes]
+                [
+                    a.occurred_on.isoformat(),
+                    a.partner.name,
+                    a.get_kind_display(),
+                    a.subject,
+                    a.author,
+                    a.follow_up_on.isoformat() if a.follow_up_on else "",
+                    "yes" if a.follow_up_done else "no",
+                    a.notes,
+                ]
                 for a in activities.iterator(chunk_size=1000)
             ),
         )
@@ -70,8 +77,13 @@ def activity_feed(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/feed.html",
-        {"filter": filterset, "activities": rows, "next_cursor": next_cursor, "querystring": querystring_without_page(request, "before"),
-         "is_first_page": not request.GET.get("before")},
+        {
+            "filter": filterset,
+            "activities": rows,
+            "next_cursor": next_cursor,
+            "querystring": querystring_without_page(request, "before"),
+            "is_first_page": not request.GET.get("before"),
+        },
     )
 
 
@@ -146,8 +158,11 @@ def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
             partner.refresh_from_db(fields=["health", "health_reasons"])
         context = timeline_context(partner, request, quick_form=form)
         # Also swap the page's health badge out of band: logging a sync meeting can change it.
-        return render(request, "activities/_partner_timeline.html",
-                      {"section": context, "partner": partner, "swap_health": saved is not None})
+        return render(
+            request,
+            "activities/_partner_timeline.html",
+            {"section": context, "partner": partner, "swap_health": saved is not None},
+        )
     if saved is None:
         # Without htmx, show the full form with what was typed and why it was refused.
         data = request.POST.copy()
@@ -156,8 +171,13 @@ def quick_log(request: HttpRequest, slug: str) -> HttpResponse:
         full.is_valid()
         for error in form.non_field_errors():
             full.add_error(None, error)
-        return _form_page(request, full, f"Log activity with {partner.name}", back=partner.get_absolute_url(),
-                          extra={"action": reverse("activities:create") + f"?partner={partner.slug}"})
+        return _form_page(
+            request,
+            full,
+            f"Log activity with {partner.name}",
+            back=partner.get_absolute_url(),
+            extra={"action": reverse("activities:create") + f"?partner={partner.slug}"},
+        )
     messages.success(request, f"{saved.get_kind_display()} logged.")
     return redirect(partner.get_absolute_url() + "#timeline")
 
@@ -187,14 +207,34 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "sync-meetings.csv",
             ["Partner", "Partner manager", "Cadence", "Last sync meeting", "Next due", "Days overdue"],
-            ([p.name, p.manager, p.get_sync_cadence_display(),
-              s.last_sync.isoformat() if s.last_sync else "", s.next_due.isoformat(), s.overdue_days] for p, s in rows),
+            (
+                [
+                    p.name,
+                    p.manager,
+                    p.get_sync_cadence_display(),
+                    s.last_sync.isoformat() if s.last_sync else "",
+                    s.next_due.isoformat(),
+                    s.overdue_days,
+                ]
+                for p, s in rows
+            ),
         )
     # The page shows the first SYNC_LIST_LIMIT of each list (filter by manager to narrow it); the CSV has all.
-    return render(request, "activities/sync_meetings.html",
-                  {"filter": filterset, "overdue": overdue[:SYNC_LIST_LIMIT], "upcoming": upcoming[:SYNC_LIST_LIMIT],
-                   "overdue_count": len(overdue), "upcoming_count": len(upcoming), "limit": SYNC_LIST_LIMIT,
-                   "later_count": len(rows) - len(overdue) - len(upcoming), "today": today, "querystring": querystring_without_page(request)})
+    return render(
+        request,
+        "activities/sync_meetings.html",
+        {
+            "filter": filterset,
+            "overdue": overdue[:SYNC_LIST_LIMIT],
+            "upcoming": upcoming[:SYNC_LIST_LIMIT],
+            "overdue_count": len(overdue),
+            "upcoming_count": len(upcoming),
+            "limit": SYNC_LIST_LIMIT,
+            "later_count": len(rows) - len(overdue) - len(upcoming),
+            "today": today,
+            "querystring": querystring_without_page(request),
+        },
+    )
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -203,13 +243,31 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "opportunities.csv",
             ["Partner", "End customer", "Title", "Value", "Currency", "Stage", "Expected close", "Owner"],
-            ([o.partner.name, o.end_customer, o.title, o.value, o.currency, o.get_stage_display(),
-              o.expected_close.isoformat() if o.expected_close else "", o.owner]
-             for o in opportunities.iterator(chunk_size=1000)),
+            (
+                [
+                    o.partner.name,
+                    o.end_customer,
+                    o.title,
+                    o.value,
+                    o.currency,
+                    o.get_stage_display(),
+                    o.expected_close.isoformat() if o.expected_close else "",
+                    o.owner,
+                ]
+                for o in opportunities.iterator(chunk_size=1000)
+            ),
         )
-    return render(request, "activities/opportunity_list.html",
-                  {"filter": filterset, "page_obj": _page(request, opportunities), "sort": sort,
-                   "pipeline": selectors.pipeline_totals(opportunities), "querystring": querystring_without_page(request)})
+    return render(
+        request,
+        "activities/opportunity_list.html",
+        {
+            "filter": filterset,
+            "page_obj": _page(request, opportunities),
+            "sort": sort,
+            "pipeline": selectors.pipeline_totals(opportunities),
+            "querystring": querystring_without_page(request),
+        },
+    )
 
 
 def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
@@ -225,8 +283,13 @@ def _opportunity_form_view(request: HttpRequest, opportunity: Opportunity) -> Ht
                 messages.warning(request, warning)
             return redirect("activities:opportunities")
     title = f"Edit {opportunity.title}" if opportunity.pk else "New opportunity"
-    return _form_page(request, form, title, back=reverse("activities:opportunities"),
-                      breadcrumb=("Opportunities", reverse("activities:opportunities")))
+    return _form_page(
+        request,
+        form,
+        title,
+        back=reverse("activities:opportunities"),
+        breadcrumb=("Opportunities", reverse("activities:opportunities")),
+    )
 
 
 @action_required(Action.MANAGE_DEALS)
@@ -248,9 +311,21 @@ def _registration_csv(filename: str, registrations) -> HttpResponse:
     return csv_response(
         filename,
         ["Partner", "Registration ID", "Customer", "Products", "Value", "Currency", "Status", "Submitted", "Expires", "Owner"],
-        ([r.partner.name, r.registration_id, r.customer, r.products, r.value, r.currency, r.get_status_display(),
-          r.submitted_at, r.expires_on.isoformat() if r.expires_on else "",
-          r.owner] for r in registrations.iterator(chunk_size=1000)),
+        (
+            [
+                r.partner.name,
+                r.registration_id,
+                r.customer,
+                r.products,
+                r.value,
+                r.currency,
+                r.get_status_display(),
+                r.submitted_at,
+                r.expires_on.isoformat() if r.expires_on else "",
+                r.owner,
+            ]
+            for r in registrations.iterator(chunk_size=1000)
+        ),
     )
 
 
@@ -258,9 +333,18 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     filterset, registrations, sort = selectors.deal_registration_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
         return _registration_csv("deal-registrations.csv", registrations)
-    return render(request, "activities/registration_list.html",
-                  {"filter": filterset, "page_obj": _page(request, registrations), "sort": sort, "title": "Deal registrations",
-                   "querystring": querystring_without_page(request), "transitions": services.ALLOWED_TRANSITIONS})
+    return render(
+        request,
+        "activities/registration_list.html",
+        {
+            "filter": filterset,
+            "page_obj": _page(request, registrations),
+            "sort": sort,
+            "title": "Deal registrations",
+            "querystring": querystring_without_page(request),
+            "transitions": services.ALLOWED_TRANSITIONS,
+        },
+    )
 
 
 def registrations_expiring(request: HttpRequest) -> HttpResponse:
@@ -268,9 +352,18 @@ def registrations_expiring(request: HttpRequest) -> HttpResponse:
     registrations = selectors.registrations_expiring(today=today, days=30)
     if request.GET.get("format") == "csv":
         return _registration_csv("deal-registrations-expiring.csv", registrations)
-    return render(request, "activities/registration_list.html",
-                  {"page_obj": _page(request, registrations), "title": "Deal registrations expiring within 30 days",
-                   "expiring": True, "today": today, "querystring": "", "transitions": services.ALLOWED_TRANSITIONS})
+    return render(
+        request,
+        "activities/registration_list.html",
+        {
+            "page_obj": _page(request, registrations),
+            "title": "Deal registrations expiring within 30 days",
+            "expiring": True,
+            "today": today,
+            "querystring": "",
+            "transitions": services.ALLOWED_TRANSITIONS,
+        },
+    )
 
 
 def _registration_form_view(request: HttpRequest, registration: DealRegistration) -> HttpResponse:
@@ -289,10 +382,19 @@ def _registration_form_view(request: HttpRequest, registration: DealRegistration
                 messages.success(request, "Deal registration saved.")
                 return redirect("activities:registration-edit", pk=form.instance.pk)
     title = f"Deal registration: {registration.customer}" if registration.pk else "New deal registration"
-    extra = {"duplicates": duplicates, "registration": registration if registration.pk else None,
-             "next_statuses": sorted(services.ALLOWED_TRANSITIONS.get(registration.status, ())) if registration.pk else []}
-    return _form_page(request, form, title, back=reverse("activities:registrations"),
-                      breadcrumb=("Deal registrations", reverse("activities:registrations")), extra=extra)
+    extra = {
+        "duplicates": duplicates,
+        "registration": registration if registration.pk else None,
+        "next_statuses": sorted(services.ALLOWED_TRANSITIONS.get(registration.status, ())) if registration.pk else [],
+    }
+    return _form_page(
+        request,
+        form,
+        title,
+        back=reverse("activities:registrations"),
+        breadcrumb=("Deal registrations", reverse("activities:registrations")),
+        extra=extra,
+    )
 
 
 @action_required(Action.MANAGE_DEALS)
@@ -334,17 +436,53 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(
             "campaigns.csv",
-            ["Title", "Kind", "Partners", "Status", "Starts", "Ends", "Quarter", "Budget", "Currency", "Leads", "Attendees",
-             "Brand checked by", "Brand checked at", "PR guidelines approved"],
-            ([c.title, c.get_kind_display(), "; ".join(p.name for p in c.partners.all()), c.get_status_display(),
-              c.starts_on.isoformat(), c.ends_on.isoformat() if c.ends_on else "", c.quarter, c.budget, c.currency, c.leads,
-              c.attendees, c.brand_checked_by,
-              c.brand_checked_at, "yes" if c.pr_guidelines_approved else "no"]
-             for c in campaigns.iterator(chunk_size=500)),
+            [
+                "Title",
+                "Kind",
+                "Partners",
+                "Status",
+                "Starts",
+                "Ends",
+                "Quarter",
+                "Budget",
+                "Currency",
+                "Leads",
+                "Attendees",
+                "Brand checked by",
+                "Brand checked at",
+                "PR guidelines approved",
+            ],
+            (
+                [
+                    c.title,
+                    c.get_kind_display(),
+                    "; ".join(p.name for p in c.partners.all()),
+                    c.get_status_display(),
+                    c.starts_on.isoformat(),
+                    c.ends_on.isoformat() if c.ends_on else "",
+                    c.quarter,
+                    c.budget,
+                    c.currency,
+                    c.leads,
+                    c.attendees,
+                    c.brand_checked_by,
+                    c.brand_checked_at,
+                    "yes" if c.pr_guidelines_approved else "no",
+                ]
+                for c in campaigns.iterator(chunk_size=500)
+            ),
         )
-    return render(request, "activities/campaign_list.html",
-                  {"filter": filterset, "page_obj": _page(request, campaigns), "sort": sort,
-                   "totals": selectors.totals(campaigns, "budget"), "querystring": querystring_without_page(request)})
+    return render(
+        request,
+        "activities/campaign_list.html",
+        {
+            "filter": filterset,
+            "page_obj": _page(request, campaigns),
+            "sort": sort,
+            "totals": selectors.totals(campaigns, "budget"),
+            "querystring": querystring_without_page(request),
+        },
+    )
 
 
 def campaign_calendar(request: HttpRequest) -> HttpResponse:
@@ -353,20 +491,29 @@ def campaign_calendar(request: HttpRequest) -> HttpResponse:
     first = parse_month(asked)  # None outside 1990-01..2100-12: 9999-12 overflowed the next-month link
     if first is None:
         if asked:
-            messages.warning(request, f"Showing this month: enter a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}.")
+            messages.warning(
+                request, f"Showing this month: enter a month as YYYY-MM between {MIN_DATE:%Y-%m} and {MAX_DATE:%Y-%m}."
+            )
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     campaigns = selectors.campaigns_in_month(first=first, last=last)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        weeks.append([
-            (day, [c for c in campaigns if c.starts_on <= day <= (c.ends_on or c.starts_on)]) for day in week
-        ])
+        weeks.append([(day, [c for c in campaigns if c.starts_on <= day <= (c.ends_on or c.starts_on)]) for day in week])
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
-    return render(request, "activities/campaign_calendar.html",
-                  {"weeks": weeks, "first": first, "today": today, "campaigns": campaigns,
-                   "previous": f"{previous:%Y-%m}", "next": f"{following:%Y-%m}"})
+    return render(
+        request,
+        "activities/campaign_calendar.html",
+        {
+            "weeks": weeks,
+            "first": first,
+            "today": today,
+            "campaigns": campaigns,
+            "previous": f"{previous:%Y-%m}",
+            "next": f"{following:%Y-%m}",
+        },
+    )
 
 
 def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpResponse:
@@ -380,8 +527,14 @@ def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpRespons
             messages.success(request, "Campaign saved.")
             return redirect("activities:campaign-edit", pk=form.instance.pk)
     title = f"Campaign: {campaign.title}" if campaign.pk else "New campaign"
-    return _form_page(request, form, title, back=reverse("activities:campaigns"),
-                      breadcrumb=("Campaigns", reverse("activities:campaigns")), extra={"campaign": campaign if campaign.pk else None})
+    return _form_page(
+        request,
+        form,
+        title,
+        back=reverse("activities:campaigns"),
+        breadcrumb=("Campaigns", reverse("activities:campaigns")),
+        extra={"campaign": campaign if campaign.pk else None},
+    )
 
 
 @action_required(Action.MANAGE_CAMPAIGNS)
@@ -392,8 +545,13 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form_initial_partner = [partner.pk] if partner else None
     if form_initial_partner and request.method == "GET":
         form = CampaignForm(instance=campaign, initial={"partners": form_initial_partner})
-        return _form_page(request, form, "New campaign", back=reverse("activities:campaigns"),
-                          breadcrumb=("Campaigns", reverse("activities:campaigns")))
+        return _form_page(
+            request,
+            form,
+            "New campaign",
+            back=reverse("activities:campaigns"),
+            breadcrumb=("Campaigns", reverse("activities:campaigns")),
+        )
     return _campaign_form_view(request, campaign)
 
 
@@ -428,9 +586,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         quarter = ""
     page = _page(request, selectors.joint_plan_list(quarter=quarter or None))
     partners = Partner.objects.filter(archived=False).only("pk", "name", "slug").order_by("name")
-    return render(request, "activities/plan_list.html",
-                  {"page_obj": page, "quarter": quarter, "current_quarter": selectors.current_quarter(today),
-                   "partners": partners, "querystring": f"quarter={quarter}" if quarter else ""})
+    return render(
+        request,
+        "activities/plan_list.html",
+        {
+            "page_obj": page,
+            "quarter": quarter,
+            "current_quarter": selectors.current_quarter(today),
+            "partners": partners,
+            "querystring": f"quarter={quarter}" if quarter else "",
+        },
+    )
 
 
 def _plan_args(slug: str, quarter: str) -> Partner:
@@ -446,9 +612,14 @@ def plan_detail(request: HttpRequest, slug: str, quarter: str) -> HttpResponse:
     plan = selectors.joint_plan(partner=partner, quarter=quarter)
     form = JointPlanForm(instance=plan)
     # One query for every computed actual of the plan's targets (activities/targets.py).
-    initiatives = attach_progress(partner_id=partner.pk, quarter=quarter, initiatives=list(plan.initiatives.all()) if plan else [])
-    return render(request, "activities/plan_detail.html",
-                  {"partner": partner, "quarter": quarter, "plan": plan, "form": form, "initiatives": initiatives})
+    initiatives = attach_progress(
+        partner_id=partner.pk, quarter=quarter, initiatives=list(plan.initiatives.all()) if plan else []
+    )
+    return render(
+        request,
+        "activities/plan_detail.html",
+        {"partner": partner, "quarter": quarter, "plan": plan, "form": form, "initiatives": initiatives},
+    )
 
 
 @require_POST

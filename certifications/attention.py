@@ -40,7 +40,9 @@ def _held_level_findings(today: date, *, requirements: bool = False, only_flagge
 @attention_provider("my_certifications_expiring")
 def my_certifications_expiring(user: User, today: date) -> list[AttentionItem]:
     holdings = selectors.not_superseded(
-        user.certification_holdings.filter(expires_on__gte=today - timedelta(days=30), expires_on__lte=today + timedelta(days=SOON_DAYS))
+        user.certification_holdings.filter(
+            expires_on__gte=today - timedelta(days=30), expires_on__lte=today + timedelta(days=SOON_DAYS)
+        )
     ).select_related("certification")
     return [
         AttentionItem(
@@ -64,11 +66,24 @@ def certification_levels_at_risk(user: User, today: date) -> list[AttentionItem]
     mine = {} if user.is_superuser else {"partner__manager": user}
     for partner, held in _held_level_findings(today, only_flagged=True, **mine):
         if held.status == NOT_MET:
-            items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} requirements not met", today,
-                                       partner.get_absolute_url() + "#certifications", overdue=True))
+            items.append(
+                AttentionItem(
+                    "Certifications",
+                    f"{partner.name}: {held.level.name} requirements not met",
+                    today,
+                    partner.get_absolute_url() + "#certifications",
+                    overdue=True,
+                )
+            )
         elif held.status == AT_RISK:
-            items.append(AttentionItem("Certifications", f"{partner.name}: {held.level.name} at risk", held.at_risk_date,
-                                       partner.get_absolute_url() + "#certifications"))
+            items.append(
+                AttentionItem(
+                    "Certifications",
+                    f"{partner.name}: {held.level.name} at risk",
+                    held.at_risk_date,
+                    partner.get_absolute_url() + "#certifications",
+                )
+            )
     return sorted(items, key=lambda item: (not item.overdue, item.due or today))[:50]
 
 
@@ -79,17 +94,21 @@ def certification_compliance(partner_ids: Sequence[int], today: date) -> dict[in
     for partner, held in _held_level_findings(today, requirements=True, partner_id__in=list(partner_ids)):
         for rc in held.requirements:
             if rc.status == NOT_MET:
-                findings[partner.pk].append(HealthFinding(
-                    "at_risk",
-                    f"{held.level.name} level: requirement not met – {rc.holders_today} of {rc.requirement.min_holders} "
-                    f"needed valid holders ({rc.description})",
-                ))
+                findings[partner.pk].append(
+                    HealthFinding(
+                        "at_risk",
+                        f"{held.level.name} level: requirement not met – {rc.holders_today} of {rc.requirement.min_holders} "
+                        f"needed valid holders ({rc.description})",
+                    )
+                )
             elif rc.status == AT_RISK:
-                findings[partner.pk].append(HealthFinding(
-                    "watch",
-                    f"{held.level.name} level: {rc.description} no longer met after {formatting.day(rc.at_risk_date)} "
-                    f"when a certification expires",
-                ))
+                findings[partner.pk].append(
+                    HealthFinding(
+                        "watch",
+                        f"{held.level.name} level: {rc.description} no longer met after {formatting.day(rc.at_risk_date)} "
+                        f"when a certification expires",
+                    )
+                )
     return findings
 
 

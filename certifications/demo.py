@@ -16,37 +16,106 @@ from .services import compliance_refresh
 
 CATALOG = [
     # partner, code, name, validity months, link
-    ("Red Hat", "EX200", "Red Hat Certified System Administrator (EX200)", 36, "https://www.redhat.com/en/services/certification/rhcsa"),
+    (
+        "Red Hat",
+        "EX200",
+        "Red Hat Certified System Administrator (EX200)",
+        36,
+        "https://www.redhat.com/en/services/certification/rhcsa",
+    ),
     ("Red Hat", "EX294", "Red Hat Certified Engineer (EX294)", 36, "https://www.redhat.com/en/services/certification/rhce"),
-    ("Red Hat", "EX280", "Red Hat Certified Specialist in OpenShift Administration (EX280)", 36,
-     "https://www.redhat.com/en/services/training/red-hat-certified-openshift-administrator-exam"),
+    (
+        "Red Hat",
+        "EX280",
+        "Red Hat Certified Specialist in OpenShift Administration (EX280)",
+        36,
+        "https://www.redhat.com/en/services/training/red-hat-certified-openshift-administrator-exam",
+    ),
     ("Red Hat", "EX188", "Red Hat Certified Specialist in Containers (EX188)", 36, ""),
-    ("Amazon Web Services", "SAA-C03", "AWS Certified Solutions Architect – Associate", 36, "https://aws.amazon.com/certification/certified-solutions-architect-associate/"),
-    ("Amazon Web Services", "SOA-C02", "AWS Certified SysOps Administrator – Associate", 36, "https://aws.amazon.com/certification/certified-sysops-admin-associate/"),
-    ("Amazon Web Services", "CLF-C02", "AWS Certified Cloud Practitioner", 36, "https://aws.amazon.com/certification/certified-cloud-practitioner/"),
+    (
+        "Amazon Web Services",
+        "SAA-C03",
+        "AWS Certified Solutions Architect – Associate",
+        36,
+        "https://aws.amazon.com/certification/certified-solutions-architect-associate/",
+    ),
+    (
+        "Amazon Web Services",
+        "SOA-C02",
+        "AWS Certified SysOps Administrator – Associate",
+        36,
+        "https://aws.amazon.com/certification/certified-sysops-admin-associate/",
+    ),
+    (
+        "Amazon Web Services",
+        "CLF-C02",
+        "AWS Certified Cloud Practitioner",
+        36,
+        "https://aws.amazon.com/certification/certified-cloud-practitioner/",
+    ),
     ("SUSE", "SCA-RANCHER", "SUSE Certified Administrator in Rancher", 36, "https://www.suse.com/training/exam/"),
-    ("SUSE", "CKA", "Certified Kubernetes Administrator (CKA)", 24, "https://training.linuxfoundation.org/certification/certified-kubernetes-administrator-cka/"),
+    (
+        "SUSE",
+        "CKA",
+        "Certified Kubernetes Administrator (CKA)",
+        24,
+        "https://training.linuxfoundation.org/certification/certified-kubernetes-administrator-cka/",
+    ),
     ("Exoscale", "EXO-SKS", "Exoscale SKS Kubernetes Specialist", None, ""),
     ("Exoscale", "EXO-CLOUD", "Exoscale Cloud Practitioner", 24, ""),
     ("Upbound", "UCCA", "Upbound Certified Crossplane Associate", 24, "https://www.upbound.io/certification"),
-    ("Microsoft", "AZ-104", "Microsoft Certified: Azure Administrator Associate (AZ-104)", 12,
-     "https://learn.microsoft.com/credentials/certifications/azure-administrator/"),
-    ("Microsoft", "AZ-305", "Microsoft Certified: Azure Solutions Architect Expert (AZ-305)", 12,
-     "https://learn.microsoft.com/credentials/certifications/azure-solutions-architect/"),
-    ("Microsoft", "AZ-400", "Microsoft Certified: DevOps Engineer Expert (AZ-400)", 12,
-     "https://learn.microsoft.com/credentials/certifications/devops-engineer/"),
+    (
+        "Microsoft",
+        "AZ-104",
+        "Microsoft Certified: Azure Administrator Associate (AZ-104)",
+        12,
+        "https://learn.microsoft.com/credentials/certifications/azure-administrator/",
+    ),
+    (
+        "Microsoft",
+        "AZ-305",
+        "Microsoft Certified: Azure Solutions Architect Expert (AZ-305)",
+        12,
+        "https://learn.microsoft.com/credentials/certifications/azure-solutions-architect/",
+    ),
+    (
+        "Microsoft",
+        "AZ-400",
+        "Microsoft Certified: DevOps Engineer Expert (AZ-400)",
+        12,
+        "https://learn.microsoft.com/credentials/certifications/devops-engineer/",
+    ),
 ]
 
 LEVELS = [
     # partner, level, rank, requirements: (min holders, codes, description)
-    ("Red Hat", "Advanced", 1, [(2, ["EX280"], "2 valid holders of EX280"), (2, ["EX200", "EX294"], "2 valid holders of RHCSA or RHCE")]),
-    ("Red Hat", "Premier", 2, [(3, ["EX280"], "3 valid holders of EX280"), (4, ["EX200", "EX294"], "4 valid holders of RHCSA or RHCE")]),
+    (
+        "Red Hat",
+        "Advanced",
+        1,
+        [(2, ["EX280"], "2 valid holders of EX280"), (2, ["EX200", "EX294"], "2 valid holders of RHCSA or RHCE")],
+    ),
+    (
+        "Red Hat",
+        "Premier",
+        2,
+        [(3, ["EX280"], "3 valid holders of EX280"), (4, ["EX200", "EX294"], "4 valid holders of RHCSA or RHCE")],
+    ),
     ("Amazon Web Services", "Select Tier", 1, [(2, ["SAA-C03", "SOA-C02"], "2 AWS associate-level certified people")]),
     ("Amazon Web Services", "Advanced Tier", 2, [(4, ["SAA-C03", "SOA-C02"], "4 AWS associate-level certified people")]),
-    ("SUSE", "Gold", 1, [(1, ["SCA-RANCHER"], "1 SUSE Rancher administrator"), (1, ["CKA"], "1 Certified Kubernetes Administrator")]),
+    (
+        "SUSE",
+        "Gold",
+        1,
+        [(1, ["SCA-RANCHER"], "1 SUSE Rancher administrator"), (1, ["CKA"], "1 Certified Kubernetes Administrator")],
+    ),
     ("Exoscale", "Strategic Partner", 1, [(2, ["EXO-SKS"], "2 SKS specialists")]),
-    ("Microsoft", "Solutions Partner for Infrastructure (Azure)", 1,
-     [(2, ["AZ-104"], "2 Azure Administrator Associates"), (1, ["AZ-305"], "1 Azure Solutions Architect Expert")]),
+    (
+        "Microsoft",
+        "Solutions Partner for Infrastructure (Azure)",
+        1,
+        [(2, ["AZ-104"], "2 Azure Administrator Associates"), (1, ["AZ-305"], "1 Azure Solutions Architect Expert")],
+    ),
 ]
 
 STATUSES = [
@@ -102,7 +171,9 @@ def seed_certifications(today: date, users: dict[str, User]) -> None:
         level, _ = ProgramLevel.objects.get_or_create(partner=partners[partner_name], name=level_name, defaults={"rank": rank})
         levels[(partner_name, level_name)] = level
         for min_holders, codes, description in requirements:
-            requirement, created = LevelRequirement.objects.get_or_create(level=level, description=description, defaults={"min_holders": min_holders})
+            requirement, created = LevelRequirement.objects.get_or_create(
+                level=level, description=description, defaults={"min_holders": min_holders}
+            )
             if created:
                 requirement.certifications.set([certs[(partner_name, code)] for code in codes])
     for partner_name, held, target in STATUSES:
@@ -110,7 +181,10 @@ def seed_certifications(today: date, users: dict[str, User]) -> None:
             continue
         PartnerProgramStatus.objects.get_or_create(
             partner=partners[partner_name],
-            defaults={"held_level": levels.get((partner_name, held)), "target_level": levels.get((partner_name, target)) if target else None},
+            defaults={
+                "held_level": levels.get((partner_name, held)),
+                "target_level": levels.get((partner_name, target)) if target else None,
+            },
         )
     for username, partner_name, code, obtained_days_ago, expires_in in HOLDINGS:
         cert = certs.get((partner_name, code))

@@ -41,14 +41,18 @@ class HoldingFilter(django_filters.FilterSet):
     STATE_CHOICES = [("valid", "Valid today"), ("expired", "Expired")]
 
     holder = django_filters.ModelChoiceFilter(
-        queryset=lambda request: get_user_model().objects.filter(certification_holdings__isnull=False).distinct().order_by(*PERSON_ORDER),
+        queryset=lambda request: (
+            get_user_model().objects.filter(certification_holdings__isnull=False).distinct().order_by(*PERSON_ORDER)
+        ),
         label="Person",
     )
     certification = django_filters.ModelChoiceFilter(queryset=Certification.objects.order_by("name"))
     partner = django_filters.ModelChoiceFilter(
         field_name="certification__partner", queryset=_issuing_partners, label="Issuing partner"
     )
-    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte", label="Expiring on or before", widget=DATE_WIDGET)
+    expires_before = django_filters.DateFilter(
+        field_name="expires_on", lookup_expr="lte", label="Expiring on or before", widget=DATE_WIDGET
+    )
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label="State")
 
     class Meta:

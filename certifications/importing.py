@@ -144,8 +144,12 @@ def preview_import(text: str) -> ImportPreview:
             errors.append("The expiry date cannot be before the date the certification was obtained.")
         if not errors:
             row.holding = Holding(
-                holder=holder, certification=cert, obtained_on=obtained, expires_on=expires,
-                credential_id=row.raw.get("credential_id", ""), verification_url=url,
+                holder=holder,
+                certification=cert,
+                obtained_on=obtained,
+                expires_on=expires,
+                credential_id=row.raw.get("credential_id", ""),
+                verification_url=url,
             )
             rows_ok.append(row)
 
@@ -153,9 +157,9 @@ def preview_import(text: str) -> ImportPreview:
     pairs = {(r.holding.holder_id, r.holding.certification_id) for r in rows_ok}
     existing: dict[tuple[int, int], list[Holding]] = {}
     if pairs:
-        candidates = Holding.objects.filter(
-            holder_id__in={p[0] for p in pairs}, certification_id__in={p[1] for p in pairs}
-        ).only("holder_id", "certification_id", "obtained_on", "expires_on")
+        candidates = Holding.objects.filter(holder_id__in={p[0] for p in pairs}, certification_id__in={p[1] for p in pairs}).only(
+            "holder_id", "certification_id", "obtained_on", "expires_on"
+        )
         for h in candidates:
             if (h.holder_id, h.certification_id) in pairs:
                 existing.setdefault((h.holder_id, h.certification_id), []).append(h)
@@ -167,7 +171,9 @@ def preview_import(text: str) -> ImportPreview:
         if clash is not None:
             row.errors.append(overlap_message(clash))
         else:
-            earlier = next(((line, o) for line, o in in_file.get(key, []) if first_overlap(h.obtained_on, h.expires_on, [o])), None)
+            earlier = next(
+                ((line, o) for line, o in in_file.get(key, []) if first_overlap(h.obtained_on, h.expires_on, [o])), None
+            )
             if earlier is not None:
                 row.errors.append(f"Duplicate of line {earlier[0]}: the same person and certification with overlapping validity.")
         if row.ok:

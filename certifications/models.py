@@ -21,11 +21,16 @@ from partners.models import Partner
 class Certification(models.Model):
     """Catalog entry: a certification a partner (vendor, cloud provider) issues."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("issuing partner"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="certifications", verbose_name=_("issuing partner")
+    )
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=60, help_text=_('The vendor\'s exam or credential code, e.g. "EX280".'))
     validity_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, verbose_name=_("validity (months)"), help_text=_("Leave empty when the certification does not expire.")
+        null=True,
+        blank=True,
+        verbose_name=_("validity (months)"),
+        help_text=_("Leave empty when the certification does not expire."),
     )
     url = models.URLField(blank=True, verbose_name=_("link"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,7 +86,9 @@ class ProgramLevel(models.Model):
         ordering = ["partner__name", "rank", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "name"], name="program_level_unique_per_partner", violation_error_message=_("This partner already has a level with this name.")
+                fields=["partner", "name"],
+                name="program_level_unique_per_partner",
+                violation_error_message=_("This partner already has a level with this name."),
             ),
         ]
 
@@ -103,7 +110,11 @@ class LevelRequirement(models.Model):
     compliance_status = models.CharField(max_length=10, choices=ComplianceStatus.choices, blank=True, editable=False)
     holders_today = models.PositiveIntegerField(null=True, blank=True, editable=False)
     holders_on_horizon = models.PositiveIntegerField(
-        null=True, blank=True, editable=False, verbose_name=_("holders on the horizon"), help_text=_("Valid holders 90 days after the check.")
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("holders on the horizon"),
+        help_text=_("Valid holders 90 days after the check."),
     )
     at_risk_date = models.DateField(null=True, blank=True, editable=False)
     compliance_checked_on = models.DateField(null=True, blank=True, editable=False)
@@ -133,8 +144,12 @@ class PartnerProgramStatus(models.Model):
     """Which program level VSHN holds at the partner now and which one it aims for."""
 
     partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="program_status")
-    held_level = models.ForeignKey(ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level held now"))
-    target_level = models.ForeignKey(ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level aimed for"))
+    held_level = models.ForeignKey(
+        ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level held now")
+    )
+    target_level = models.ForeignKey(
+        ProgramLevel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("level aimed for")
+    )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,7 +177,9 @@ class Holding(models.Model):
     certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="holdings")
     obtained_on = models.DateField()
     expires_on = models.DateField(
-        null=True, blank=True, help_text=_("Leave empty to use the certification's validity period; it is valid through this day.")
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the certification's validity period; it is valid through this day."),
     )
     credential_id = models.CharField(max_length=120, blank=True, verbose_name=_("credential ID"))
     verification_url = models.URLField(blank=True, verbose_name=_("verification URL"))

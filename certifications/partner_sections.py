@@ -30,5 +30,11 @@ def section_context(partner: Partner, request: HttpRequest) -> dict:
 
 
 register_section(
-    PartnerSection(key="certifications", title="Certifications", order=60, template="certifications/_partner_section.html", context=section_context)
+    PartnerSection(
+        key="certifications",
+        title="Certifications",
+        order=60,
+        template="certifications/_partner_section.html",
+        context=section_context,
+    )
 )

@@ -48,13 +48,17 @@ def certification_list(*, params=None, sort: str | None = None, today: date) -> 
         & (Q(holdings__expires_on__isnull=True) | Q(holdings__expires_on__gte=today))
         & Q(holdings__holder__is_active=True)
     )
-    base = Certification.objects.select_related("partner").annotate(valid_holders=Count("holdings__holder", filter=valid_today, distinct=True))
+    base = Certification.objects.select_related("partner").annotate(
+        valid_holders=Count("holdings__holder", filter=valid_today, distinct=True)
+    )
     filterset = CertificationFilter(params or None, queryset=base)
     queryset, key = apply_sort(filterset.qs, sort, CERTIFICATION_SORTS, "partner")
     return filterset, queryset, key
 
 
-def holding_list(*, params=None, sort: str | None = None, today: date, holder: User | None = None) -> tuple[HoldingFilter, QuerySet, str]:
+def holding_list(
+    *, params=None, sort: str | None = None, today: date, holder: User | None = None
+) -> tuple[HoldingFilter, QuerySet, str]:
     base = Holding.objects.select_related("holder", "certification", "certification__partner")
     if holder is not None:
         base = base.filter(holder=holder)
@@ -89,7 +93,9 @@ class OverviewRow:
         return min((lc.at_risk_date for lc in self.compliance.levels if lc.at_risk_date), default=None)
 
 
-def compliance_overview(*, params, user: User, today: date) -> tuple[ComplianceOverviewFilter, QuerySet[Partner], date, str | None]:
+def compliance_overview(
+    *, params, user: User, today: date
+) -> tuple[ComplianceOverviewFilter, QuerySet[Partner], date, str | None]:
     """Every non-archived partner with a program, filtered; compliance is read by `overview_rows` for
     just the rows shown (a page), so the overview's cost does not grow with partners or holdings."""
     has_levels = Exists(ProgramLevel.objects.filter(partner_id=OuterRef("pk")))
@@ -97,7 +103,16 @@ def compliance_overview(*, params, user: User, today: date) -> tuple[ComplianceO
         Partner.objects.filter(has_levels, archived=False)
         # Only what a row shows: the levels themselves come with their compliance in overview_rows.
         .select_related("manager", "program_status")
-        .only("name", "slug", "manager__username", "manager__first_name", "manager__last_name", "program_status__held_level_id", "program_status__target_level_id", "program_status__partner_id")
+        .only(
+            "name",
+            "slug",
+            "manager__username",
+            "manager__first_name",
+            "manager__last_name",
+            "program_status__held_level_id",
+            "program_status__target_level_id",
+            "program_status__partner_id",
+        )
         .order_by("name", "pk")
     )
     filterset = ComplianceOverviewFilter(params or None, queryset=base, user=user)

@@ -54,16 +54,39 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
         rows = selectors.overview_rows(partners, today=today, on=on, status=status, holders=True)
         return csv_response(
             f"certification-compliance-{on.isoformat()}.csv",
-            ["Partner", "Level", "Held", "Target", "Requirement", "Minimum holders", "Valid holders today",
-             f"Valid holders on {on.isoformat()}", "Status", "At-risk date", "Holders"],
+            [
+                "Partner",
+                "Level",
+                "Held",
+                "Target",
+                "Requirement",
+                "Minimum holders",
+                "Valid holders today",
+                f"Valid holders on {on.isoformat()}",
+                "Status",
+                "At-risk date",
+                "Holders",
+            ],
             (
-                [row.partner.name, lc.level.name,
-                 "yes" if row.held and row.held.level.pk == lc.level.pk else "no",
-                 "yes" if row.target and row.target.level.pk == lc.level.pk else "no",
-                 rc.description, rc.requirement.min_holders, rc.holders_today, rc.holders_on_date,
-                 STATUS_LABELS[rc.status], _date(rc.at_risk_date),
-                 "; ".join(f"{h.holder.get_username()} ({h.certification.code}, until {_date(h.expires_on) or 'no expiry'})" for h in rc.holdings)]
-                for row in rows for lc in row.compliance.levels for rc in lc.requirements
+                [
+                    row.partner.name,
+                    lc.level.name,
+                    "yes" if row.held and row.held.level.pk == lc.level.pk else "no",
+                    "yes" if row.target and row.target.level.pk == lc.level.pk else "no",
+                    rc.description,
+                    rc.requirement.min_holders,
+                    rc.holders_today,
+                    rc.holders_on_date,
+                    STATUS_LABELS[rc.status],
+                    _date(rc.at_risk_date),
+                    "; ".join(
+                        f"{h.holder.get_username()} ({h.certification.code}, until {_date(h.expires_on) or 'no expiry'})"
+                        for h in rc.holdings
+                    ),
+                ]
+                for row in rows
+                for lc in row.compliance.levels
+                for rc in lc.requirements
             ),
         )
     filtered = selectors.with_headline_status(partners, status=status, today=today, on=on) if status else partners
@@ -79,8 +102,14 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certifications/overview.html",
-        {"filter": filterset, "page_obj": page, "on": on, "today": today, "querystring": querystring_without_page(request),
-         "default_horizon": on == default_horizon(today)},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "on": on,
+            "today": today,
+            "querystring": querystring_without_page(request),
+            "default_horizon": on == default_horizon(today),
+        },
     )
 
 
@@ -88,23 +117,39 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
 
 
 def certification_list(request: HttpRequest) -> HttpResponse:
-    filterset, certifications, sort = selectors.certification_list(params=request.GET, sort=request.GET.get("sort"), today=timezone.localdate())
+    filterset, certifications, sort = selectors.certification_list(
+        params=request.GET, sort=request.GET.get("sort"), today=timezone.localdate()
+    )
     if request.GET.get("format") == "csv":
         return csv_response(
             "certifications.csv",
             ["Issuing partner", "Name", "Code", "Validity (months)", "Link", "Valid holders today"],
-            ([c.partner.name, c.name, c.code, c.validity_months or "no expiry", c.url, c.valid_holders] for c in certifications.iterator(chunk_size=500)),
+            (
+                [c.partner.name, c.name, c.code, c.validity_months or "no expiry", c.url, c.valid_holders]
+                for c in certifications.iterator(chunk_size=500)
+            ),
         )
     page = Paginator(certifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "certifications/certification_list.html",
+        request,
+        "certifications/certification_list.html",
         {"filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request)},
     )
 
 
 # --- Holdings ------------------------------------------------------------------------------------
 
-HOLDING_CSV_HEADER = ["Person", "Email", "Certification", "Code", "Issuing partner", "Obtained on", "Expires on", "Credential ID", "Verification URL"]
+HOLDING_CSV_HEADER = [
+    "Person",
+    "Email",
+    "Certification",
+    "Code",
+    "Issuing partner",
+    "Obtained on",
+    "Expires on",
+    "Credential ID",
+    "Verification URL",
+]
 
 
 def _holding_csv(filename: str, holdings) -> HttpResponse:
@@ -112,8 +157,17 @@ def _holding_csv(filename: str, holdings) -> HttpResponse:
         filename,
         HOLDING_CSV_HEADER,
         (
-            [h.holder.get_username(), h.holder.email, h.certification.name, h.certification.code, h.certification.partner.name,
-             _date(h.obtained_on), _date(h.expires_on), h.credential_id, h.verification_url]
+            [
+                h.holder.get_username(),
+                h.holder.email,
+                h.certification.name,
+                h.certification.code,
+                h.certification.partner.name,
+                _date(h.obtained_on),
+                _date(h.expires_on),
+                h.credential_id,
+                h.verification_url,
+            ]
             for h in holdings.iterator(chunk_size=500)
         ),
     )
@@ -127,9 +181,18 @@ def holding_list(request: HttpRequest) -> HttpResponse:
         return _holding_csv("certification-holdings.csv", holdings)
     page = Paginator(holdings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "certifications/holding_list.html",
-        {"filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": today,
-         "soon": today + timedelta(days=90), "title": "Certification holdings", "mine": False},
+        request,
+        "certifications/holding_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "sort": sort,
+            "querystring": querystring_without_page(request),
+            "today": today,
+            "soon": today + timedelta(days=90),
+            "title": "Certification holdings",
+            "mine": False,
+        },
     )
 
 
@@ -140,16 +203,29 @@ def my_holdings(request: HttpRequest) -> HttpResponse:
         return _holding_csv("my-certifications.csv", holdings)
     page = Paginator(holdings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "certifications/holding_list.html",
-        {"page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": today,
-         "soon": today + timedelta(days=90), "title": "My certifications", "mine": True},
+        request,
+        "certifications/holding_list.html",
+        {
+            "page_obj": page,
+            "sort": sort,
+            "querystring": querystring_without_page(request),
+            "today": today,
+            "soon": today + timedelta(days=90),
+            "title": "My certifications",
+            "mine": True,
+        },
     )
 
 
 def _holding_form_view(request: HttpRequest, holding: Holding) -> HttpResponse:
     manages_all = _manages_all(request.user)
-    form = HoldingForm(request.POST or None, request.FILES or None, instance=holding, may_pick_holder=manages_all,
-                       initial={"holder": request.user.pk} if holding.pk is None else None)
+    form = HoldingForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=holding,
+        may_pick_holder=manages_all,
+        initial={"holder": request.user.pk} if holding.pk is None else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.holding_save(holding=form.instance)
@@ -212,7 +288,11 @@ def program_status_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Program status of {partner.name} saved.")
             return redirect(reverse("partners:detail", kwargs={"slug": partner.slug}) + "#certifications")
-    return render(request, "certifications/program_status_form.html", {"form": form, "partner": partner, "title": f"Program level at {partner.name}"})
+    return render(
+        request,
+        "certifications/program_status_form.html",
+        {"form": form, "partner": partner, "title": f"Program level at {partner.name}"},
+    )
 
 
 # --- Import --------------------------------------------------------------------------------------
@@ -230,7 +310,9 @@ def holding_import(request: HttpRequest) -> HttpResponse:
             preview, imported = importing.import_holdings(text, skip_bad_rows=form.cleaned_data["skip_bad_rows"])
             if imported:
                 skipped = len(preview.bad)
-                messages.success(request, f"Imported {imported} holding(s)" + (f"; skipped {skipped} bad row(s)." if skipped else "."))
+                messages.success(
+                    request, f"Imported {imported} holding(s)" + (f"; skipped {skipped} bad row(s)." if skipped else ".")
+                )
                 return redirect("certifications:holdings")
             if not preview.file_errors and not preview.bad:
                 messages.info(request, "Nothing to import.")

@@ -7,8 +7,17 @@ from .services import PROOF_EDITABLE_STATUSES
 
 # The claim workflow (docs/design.md) moves only through the services, on the claim page: never edited here.
 CLAIM_WORKFLOW_FIELDS = [
-    "status", "approved_amount", "rejection_reason", "submitted_at", "submitted_by", "decided_at", "decided_by",
-    "proof_submitted_at", "proof_submitted_by", "invoiced_at", "paid_at",
+    "status",
+    "approved_amount",
+    "rejection_reason",
+    "submitted_at",
+    "submitted_by",
+    "decided_at",
+    "decided_by",
+    "proof_submitted_at",
+    "proof_submitted_by",
+    "invoiced_at",
+    "paid_at",
 ]
 
 
@@ -114,5 +123,6 @@ class InvoiceAdmin(KeepRecordsAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # issued from the claim page, which moves the claim to invoiced with it
+
     date_hierarchy = "issued_on"
     show_full_result_count = False

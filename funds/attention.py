@@ -74,9 +74,15 @@ def overdue_invoices(user: User, today: date) -> list[AttentionItem]:
             overdue=True,
             why="Money the partner owes VSHN.",
             actions=(
-                ItemAction("Mark paid today", reverse("funds:invoice-paid", args=[i.pk]), post=True,
-                           fields=(("paid_on", today.isoformat()), ("next", "/"))),
-            ) if may_mark_paid else (),
+                ItemAction(
+                    "Mark paid today",
+                    reverse("funds:invoice-paid", args=[i.pk]),
+                    post=True,
+                    fields=(("paid_on", today.isoformat()), ("next", "/")),
+                ),
+            )
+            if may_mark_paid
+            else (),
         )
         for i in invoices.order_by("due_on", "id")[:50]
     ]

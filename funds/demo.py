@@ -150,9 +150,15 @@ def seed_commissions(today: date, users: dict[str, User]) -> None:
     if partner is None:
         return
     agreement, _ = CommissionAgreement.objects.get_or_create(
-        partner=partner, valid_from=today - timedelta(days=400),
-        defaults={"kind": "percentage", "percent": Decimal("10.00"), "currency": "CHF", "payment_days": 30,
-                  "notes": "Referral agreement: 10 % of the first-year value of every deal Alpine IT brings."},
+        partner=partner,
+        valid_from=today - timedelta(days=400),
+        defaults={
+            "kind": "percentage",
+            "percent": Decimal("10.00"),
+            "currency": "CHF",
+            "payment_days": 30,
+            "notes": "Referral agreement: 10 % of the first-year value of every deal Alpine IT brings.",
+        },
     )
     deals = [
         # title, customer, value, won days ago, paid
@@ -162,15 +168,38 @@ def seed_commissions(today: date, users: dict[str, User]) -> None:
     for title, customer, value, won_ago, paid in deals:
         won_on = today - timedelta(days=won_ago)
         deal, _ = Opportunity.objects.get_or_create(
-            partner=partner, title=title,
-            defaults={"end_customer": customer, "value": Decimal(value), "currency": "CHF", "stage": "won", "won_on": won_on,
-                      "expected_close": won_on, "source": "partner_sourced", "owner": users["sales"]},
+            partner=partner,
+            title=title,
+            defaults={
+                "end_customer": customer,
+                "value": Decimal(value),
+                "currency": "CHF",
+                "stage": "won",
+                "won_on": won_on,
+                "expected_close": won_on,
+                "source": "partner_sourced",
+                "owner": users["sales"],
+            },
         )
         amount, currency = agreement.amount_for(deal.value, deal.currency)
         Commission.objects.get_or_create(
             opportunity=deal,
-            defaults={"agreement": agreement, "partner": partner, "deal_title": title, "amount": amount, "currency": currency,
-                      "due_on": won_on + timedelta(days=agreement.payment_days),
-                      **({"status": "paid", "partner_invoice_number": "AIT-2026-117", "invoiced_on": won_on + timedelta(days=20),
-                          "paid_on": won_on + timedelta(days=45)} if paid else {})},
+            defaults={
+                "agreement": agreement,
+                "partner": partner,
+                "deal_title": title,
+                "amount": amount,
+                "currency": currency,
+                "due_on": won_on + timedelta(days=agreement.payment_days),
+                **(
+                    {
+                        "status": "paid",
+                        "partner_invoice_number": "AIT-2026-117",
+                        "invoiced_on": won_on + timedelta(days=20),
+                        "paid_on": won_on + timedelta(days=45),
+                    }
+                    if paid
+                    else {}
+                ),
+            },
         )

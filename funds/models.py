@@ -382,10 +382,15 @@ class CommissionAgreement(models.Model):
     currency = currency_field(help_text=_("Of the fixed amount; a percentage is paid in the deal's currency."))
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"), null=True, blank=True, help_text=_("Leave empty while it runs."))
-    products = models.CharField(_("on which products"), max_length=255, blank=True,
-                                help_text=_("Empty: every product. Otherwise the deal's title must name one of them (comma-separated)."))
-    payment_days = models.PositiveSmallIntegerField(_("payment term (days)"), default=30,
-                                                    help_text=_("A commission is due this many days after the deal is won."))
+    products = models.CharField(
+        _("on which products"),
+        max_length=255,
+        blank=True,
+        help_text=_("Empty: every product. Otherwise the deal's title must name one of them (comma-separated)."),
+    )
+    payment_days = models.PositiveSmallIntegerField(
+        _("payment term (days)"), default=30, help_text=_("A commission is due this many days after the deal is won.")
+    )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -395,18 +400,27 @@ class CommissionAgreement(models.Model):
         constraints = [
             date_range_constraint("valid_from"),
             date_range_constraint("valid_until"),
-            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
-                                   name="commission_agreement_until_after_from",
-                                   violation_error_message=_("The agreement cannot end before it starts.")),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="commission_agreement_until_after_from",
+                violation_error_message=_("The agreement cannot end before it starts."),
+            ),
             models.CheckConstraint(
                 # isnull=False spelled out: a comparison with NULL would let a missing percent or amount pass.
-                condition=(Q(kind="percentage", percent__isnull=False, percent__gt=0, percent__lte=100, fixed_amount__isnull=True))
+                condition=(
+                    Q(kind="percentage", percent__isnull=False, percent__gt=0, percent__lte=100, fixed_amount__isnull=True)
+                )
                 | (Q(kind="fixed", fixed_amount__isnull=False, fixed_amount__gt=0, percent__isnull=True)),
                 name="commission_agreement_percent_or_fixed",
-                violation_error_message=_("A percentage agreement needs a percent above 0 and up to 100; a fixed one its amount (and no percent)."),
+                violation_error_message=_(
+                    "A percentage agreement needs a percent above 0 and up to 100; a fixed one its amount (and no percent)."
+                ),
             ),
-            models.CheckConstraint(condition=Q(payment_days__lte=365), name="commission_agreement_payment_days",
-                                   violation_error_message=_("The payment term is at most 365 days.")),
+            models.CheckConstraint(
+                condition=Q(payment_days__lte=365),
+                name="commission_agreement_payment_days",
+                violation_error_message=_("The payment term is at most 365 days."),
+            ),
             currency_constraint("currency", "commission_agreement_currency_known"),
         ]
 
@@ -440,8 +454,9 @@ class Commission(models.Model):
     agreement = models.ForeignKey(CommissionAgreement, on_delete=models.PROTECT, related_name="commissions")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="commissions")
     # SET_NULL: a paid commission outlives its deal (it is kept, flagged, when the deal leaves won).
-    opportunity = models.OneToOneField("activities.Opportunity", on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="commission")
+    opportunity = models.OneToOneField(
+        "activities.Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="commission"
+    )
     deal_title = models.CharField(max_length=200, help_text=_("The deal as it was when won."))
     amount = money_field(_("amount"), positive=False)
     currency = currency_field()
@@ -462,15 +477,21 @@ class Commission(models.Model):
             date_range_constraint("due_on"),
             date_range_constraint("invoiced_on"),
             date_range_constraint("paid_on"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="commission_amount_not_negative",
-                                   violation_error_message=_("The amount cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="commission_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(status="owed") | (~Q(partner_invoice_number="") & Q(invoiced_on__isnull=False)),
                 name="commission_invoiced_has_number",
                 violation_error_message=_("An invoiced or paid commission has the partner's invoice number and date."),
             ),
-            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_on__isnull=False), name="commission_paid_has_date",
-                                   violation_error_message=_("A paid commission has its payment date.")),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="commission_paid_has_date",
+                violation_error_message=_("A paid commission has its payment date."),
+            ),
             currency_constraint("currency", "commission_currency_known"),
         ]
         indexes = [

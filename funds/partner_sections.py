@@ -26,5 +26,7 @@ def _commissions_context(partner: Partner, request: HttpRequest) -> dict:
 
 
 register_section(
-    PartnerSection(key="commissions", title="Commissions", order=75, template="funds/_partner_commissions.html", context=_commissions_context)
+    PartnerSection(
+        key="commissions", title="Commissions", order=75, template="funds/_partner_commissions.html", context=_commissions_context
+    )
 )

@@ -192,7 +192,10 @@ def accounting_overview(*, today: date, limit: int = ACCOUNTING_GROUP_ROWS) -> d
         aggregates[f"{name}_total"] = Sum("amount", filter=condition)
         aggregates[f"{name}_count"] = Count("id", filter=condition)
     per_currency = (
-        Invoice.objects.filter(Q(paid_on__isnull=True) | this_month).values("currency").annotate(**aggregates).order_by("currency")
+        Invoice.objects.filter(Q(paid_on__isnull=True) | this_month)
+        .values("currency")
+        .annotate(**aggregates)
+        .order_by("currency")
     )
     totals: dict[str, dict[str, Decimal]] = {name: {} for name in conditions}
     counts = dict.fromkeys(conditions, 0)

@@ -64,8 +64,9 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
             if self.selected and re.fullmatch(r"[0-9]{1,18}", str(self.selected)):
                 preferred |= Q(pk=int(self.selected))
             rows = list(
-                self.queryset.annotate(_preferred=Case(When(preferred, then=Value(0)), default=Value(1)))
-                .order_by("_preferred", *self.order_by)[: OPTIONS_LIMIT + 1]
+                self.queryset.annotate(_preferred=Case(When(preferred, then=Value(0)), default=Value(1))).order_by(
+                    "_preferred", *self.order_by
+                )[: OPTIONS_LIMIT + 1]
             )
             if len(rows) > OPTIONS_LIMIT:
                 rows = [row for row in rows if row._preferred == 0]

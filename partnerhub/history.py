@@ -93,5 +93,7 @@ def object_history(label: str, pk: int, limit: int = 30) -> list[HistoryEntry]:
     sources = [(lambda row, name=model._meta.verbose_name: str(name).capitalize(), model.history.filter(id=pk))]
     for related_label, field_name in AUDITED_MODELS[label]:
         related = apps.get_model(related_label)
-        sources.append((lambda row, name=related._meta.verbose_name: str(name).capitalize(), related.history.filter(**{field_name: pk})))
+        sources.append(
+            (lambda row, name=related._meta.verbose_name: str(name).capitalize(), related.history.filter(**{field_name: pk}))
+        )
     return history_entries(sources, limit=limit)

@@ -31,7 +31,9 @@ class NotificationSettings(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
     immediate_kinds = models.JSONField(
-        default=list, blank=True, help_text="Reminder kinds (e.g. certification_expiring) emailed one by one instead of in the digest."
+        default=list,
+        blank=True,
+        help_text="Reminder kinds (e.g. certification_expiring) emailed one by one instead of in the digest.",
     )
 
     class Meta:

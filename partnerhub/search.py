@@ -16,7 +16,9 @@ from django.db.backends.signals import connection_created
 from django.db.models import Q, Transform
 
 # Letters NFKD does not split into base + accent.
-_EXTRA = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})
+_EXTRA = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+)
 MAX_TERM = 100
 
 

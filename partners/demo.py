@@ -348,8 +348,13 @@ def seed_onboarding(today: date, users: dict[str, User]) -> None:
         track = OnboardingTrack.objects.create(partner_type=partner_type, created_by=users["manager"])
         for position, (title, role, offset, required, proof) in enumerate(steps, start=1):
             OnboardingStepTemplate.objects.create(
-                track=track, position=position * 10, title=title, owner_role=role, due_offset_days=offset,
-                required=required, proof=proof,
+                track=track,
+                position=position * 10,
+                title=title,
+                owner_role=role,
+                due_offset_days=offset,
+                required=required,
+                proof=proof,
             )
     partner = Partner.objects.filter(name="Upbound").first()
     if partner is None or Onboarding.objects.filter(partner=partner).exists():
@@ -364,10 +369,22 @@ def seed_onboarding(today: date, users: dict[str, User]) -> None:
 
 # The library (issue 17): partner, kind, title, version, made by VSHN, notes
 DEMO_COLLATERAL = [
-    ("Red Hat", "brand_guideline", "Red Hat partner brand standards", "2026.1", False,
-     "Use the 'Red Hat Premier Business Partner' badge as supplied; never recolour the hat."),
-    ("Red Hat", "pr_guideline", "Red Hat partner press-release guidelines", "4", False,
-     "Every press release naming Red Hat is approved by Red Hat PR (allow 10 working days)."),
+    (
+        "Red Hat",
+        "brand_guideline",
+        "Red Hat partner brand standards",
+        "2026.1",
+        False,
+        "Use the 'Red Hat Premier Business Partner' badge as supplied; never recolour the hat.",
+    ),
+    (
+        "Red Hat",
+        "pr_guideline",
+        "Red Hat partner press-release guidelines",
+        "4",
+        False,
+        "Every press release naming Red Hat is approved by Red Hat PR (allow 10 working days).",
+    ),
     ("Red Hat", "fact_sheet", "VSHN Managed OpenShift on Red Hat — joint fact sheet", "2", True, ""),
     ("Exoscale", "slide_deck", "Exoscale and VSHN: Swiss sovereign cloud platform", "1", True, ""),
 ]
@@ -383,7 +400,12 @@ def seed_collateral(today: date, users: dict[str, User]) -> None:
         if partner is None or Collateral.objects.filter(partner=partner, title=title).exists():
             continue
         item = Collateral(
-            partner=partner, kind=kind, title=title, version=version, made_by_vshn=vshn_made, notes=notes,
+            partner=partner,
+            kind=kind,
+            title=title,
+            version=version,
+            made_by_vshn=vshn_made,
+            notes=notes,
             uploaded_by=users["marketing"],
         )
         if vshn_made and kind == "fact_sheet":

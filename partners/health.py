@@ -82,7 +82,9 @@ def _refresh_batch(partner_ids: Sequence[int], *, today: date, now: datetime) ->
     verdicts = partner_health_compute(partner_ids=partner_ids, today=today)
     # Only partners whose stored health differs are written; unchanged ones cost the comparison.
     changed: dict[int, tuple[str, list[str]]] = {}
-    for pk, health, reasons in Partner.objects.filter(pk__in=partner_ids).values_list("pk", "health", "health_reasons").order_by():
+    for pk, health, reasons in (
+        Partner.objects.filter(pk__in=partner_ids).values_list("pk", "health", "health_reasons").order_by()
+    ):
         verdict = verdicts.get(pk)  # None: archived or restored while this batch was computed
         if verdict is not None and (health, reasons) != verdict:
             changed[pk] = verdict
@@ -120,9 +122,7 @@ def _store(changed: dict[int, tuple[str, list[str]]], *, now: datetime) -> None:
 # --- Fresh after writes: the facts health reads ------------------------------------------------------
 
 PartnersOf = Callable[[models.Model], Iterable[int]]
-HEALTH_FACTS: Registry[type[models.Model], PartnersOf] = Registry(
-    "health facts", describe_key=lambda model: model._meta.label
-)
+HEALTH_FACTS: Registry[type[models.Model], PartnersOf] = Registry("health facts", describe_key=lambda model: model._meta.label)
 
 
 def health_fact(model: type[models.Model]) -> Callable[[PartnersOf], PartnersOf]:

@@ -70,8 +70,12 @@ class Partner(models.Model):
     website = models.URLField(blank=True)
     strategy = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     markets = models.CharField(max_length=255, blank=True, help_text=_("Markets and regions the partner operates in."))
-    why_together = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("why we work together"), help_text=_("Benefits both ways."))
-    vshn_products = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("VSHN products that include the partner"))
+    why_together = models.TextField(
+        max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("why we work together"), help_text=_("Benefits both ways.")
+    )
+    vshn_products = models.TextField(
+        max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("VSHN products that include the partner")
+    )
     pricing_details = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("pricing and discounts"))
     reporting_details = models.TextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, verbose_name=_("reporting details"))
     sync_cadence = models.CharField(
@@ -367,8 +371,11 @@ class OnboardingStepTemplate(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     owner_role = models.CharField(
-        max_length=30, choices=OnboardingOwnerRole.choices, default=OnboardingOwnerRole.PARTNER_MANAGER,
-        verbose_name=_("owner"), help_text=_("The partner-team member with this role (else the partner manager)."),
+        max_length=30,
+        choices=OnboardingOwnerRole.choices,
+        default=OnboardingOwnerRole.PARTNER_MANAGER,
+        verbose_name=_("owner"),
+        help_text=_("The partner-team member with this role (else the partner manager)."),
     )
     due_offset_days = models.PositiveSmallIntegerField(
         default=14, verbose_name=_("due (days after the start)"), help_text=_("0 to 365 days after the onboarding starts.")
@@ -438,7 +445,11 @@ class OnboardingStep(models.Model):
     proof = models.CharField(max_length=40, choices=OnboardingProof.choices, blank=True, default="", verbose_name=_("proved by"))
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Empty with a done time: ticked by its proof."),
     )
     proof_label = models.CharField(max_length=200, blank=True)
@@ -502,8 +513,12 @@ class Collateral(models.Model):
     valid_until = models.DateField(null=True, blank=True, help_text=_("Leave empty when it does not expire."))
     file = models.FileField(upload_to="collateral/%Y/", validators=[validate_document])
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
-    made_by_vshn = models.BooleanField(default=False, verbose_name=_("made by VSHN"), help_text=_("VSHN-made collateral gets a brand check."))
-    brand_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    made_by_vshn = models.BooleanField(
+        default=False, verbose_name=_("made by VSHN"), help_text=_("VSHN-made collateral gets a brand check.")
+    )
+    brand_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     brand_checked_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,7 +7,15 @@ from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, Reporti
 
 @admin.register(ReportingAgreement)
 class ReportingAgreementAdmin(admin.ModelAdmin):
-    list_display = ["partner", "reporting_required", "due_day", "channel", "accounting_threshold", "currency", "growth_alert_percent"]
+    list_display = [
+        "partner",
+        "reporting_required",
+        "due_day",
+        "channel",
+        "accounting_threshold",
+        "currency",
+        "growth_alert_percent",
+    ]
     list_filter = ["reporting_required", "channel", "currency"]
     search_fields = ["partner__name", "recipient"]
     autocomplete_fields = ["partner"]

@@ -47,14 +47,19 @@ def license_reports_overdue(partner_ids: Sequence[int], today: date) -> dict[int
     """Overdue license reports: watch, at risk once the oldest is a month late. One query per batch."""
     findings: dict[int, list[HealthFinding]] = defaultdict(list)
     rows = (
-        _open_reports().filter(partner_id__in=partner_ids, due_on__lt=today)
-        .values("partner_id").annotate(count=Count("id"), oldest=Min("due_on")).order_by()
+        _open_reports()
+        .filter(partner_id__in=partner_ids, due_on__lt=today)
+        .values("partner_id")
+        .annotate(count=Count("id"), oldest=Min("due_on"))
+        .order_by()
     )
     for row in rows:
         late = (today - row["oldest"]).days
         severity = "at_risk" if late >= OVERDUE_AT_RISK_DAYS else "watch"
         what = "1 license report" if row["count"] == 1 else f"{row['count']} license reports"
-        findings[row["partner_id"]].append(HealthFinding(severity, f"{what} overdue, the oldest since {formatting.day(row['oldest'])}"))
+        findings[row["partner_id"]].append(
+            HealthFinding(severity, f"{what} overdue, the oldest since {formatting.day(row['oldest'])}")
+        )
     return findings
 
 
@@ -89,7 +94,8 @@ def license_report_events(user: User, today: date) -> list[CalendarEvent]:
                     title=f"License report due: {agreement.partner.name} ({month:%B %Y})",
                     day=due_on_for(month, agreement.due_day),
                     url=agreement.partner.get_absolute_url() + "#license-reports",
-                    description=f"Channel: {agreement.get_channel_display()}" + (f", to {agreement.recipient}" if agreement.recipient else ""),
+                    description=f"Channel: {agreement.get_channel_display()}"
+                    + (f", to {agreement.recipient}" if agreement.recipient else ""),
                 )
             )
     return events

@@ -52,8 +52,15 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
         if name in partners:
             ReportingAgreement.objects.get_or_create(
                 partner=partners[name],
-                defaults={"due_day": due_day, "channel": channel, "recipient": recipient, "reporting_required": required,
-                          "accounting_threshold": Decimal(threshold), "currency": currency, "growth_alert_percent": 20},
+                defaults={
+                    "due_day": due_day,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "reporting_required": required,
+                    "accounting_threshold": Decimal(threshold),
+                    "currency": currency,
+                    "growth_alert_percent": 20,
+                },
             )
     this_month = first_of_month(today)
     for name, products in PRODUCTS.items():
@@ -74,7 +81,8 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
                 status = LicenseReport.Status.ACKNOWLEDGED
             due_on = due_on_for(month, due_day)
             report, created = LicenseReport.objects.get_or_create(
-                partner=partner, month=month,
+                partner=partner,
+                month=month,
                 defaults={"currency": currency, "due_on": due_on, "status": status, "previous_total": previous_total},
             )
             if created and status != LicenseReport.Status.DUE:
@@ -82,9 +90,18 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
                 lines = []
                 for product, unit, start, growth, price, term in rows:
                     quantity = Decimal(round(start * (1 + growth / 100) ** elapsed))
-                    lines.append(LicenseReportLine(report=report, product=product, unit=unit, quantity=quantity,
-                                                   unit_price=Decimal(price), currency=currency, term=term,
-                                                   line_total=quantity * Decimal(price)))
+                    lines.append(
+                        LicenseReportLine(
+                            report=report,
+                            product=product,
+                            unit=unit,
+                            quantity=quantity,
+                            unit_price=Decimal(price),
+                            currency=currency,
+                            term=term,
+                            line_total=quantity * Decimal(price),
+                        )
+                    )
                 LicenseReportLine.objects.bulk_create(lines)
                 report.total = sum((line.line_total for line in lines), Decimal("0"))
                 if status in (LicenseReport.Status.SUBMITTED, LicenseReport.Status.ACKNOWLEDGED):
@@ -100,12 +117,24 @@ def seed_reporting(today: date, users: dict[str, User]) -> None:
 # satisfaction fell from 8 to 6: partner health shows it.
 REVIEWS = [
     # days ago held, our score, partner's score, went well, roadblocks, decisions, action items (title, owner, due in days)
-    (171, 8, 8, "Helvetia pipeline qualified; Summit booth brought 30 leads.", "Slow deal registration approvals.",
-     "One joint event per quarter.", [("Send the Summit lead list to Red Hat", "marketing", -150)]),
-    (80, 8, 6, "OpenShift Virtualization offering launched together.",
-     "Red Hat's new partner program tiers: our Premier status needs two more certified engineers.",
-     "Two engineers take the EX280 exam next quarter.",
-     [("Book EX280 exams for two engineers", "manager", 10), ("Ask Red Hat for the Q4 MDF allocation", "marketing", 20)]),
+    (
+        171,
+        8,
+        8,
+        "Helvetia pipeline qualified; Summit booth brought 30 leads.",
+        "Slow deal registration approvals.",
+        "One joint event per quarter.",
+        [("Send the Summit lead list to Red Hat", "marketing", -150)],
+    ),
+    (
+        80,
+        8,
+        6,
+        "OpenShift Virtualization offering launched together.",
+        "Red Hat's new partner program tiers: our Premier status needs two more certified engineers.",
+        "Two engineers take the EX280 exam next quarter.",
+        [("Book EX280 exams for two engineers", "manager", 10), ("Ask Red Hat for the Q4 MDF allocation", "marketing", 20)],
+    ),
 ]
 
 
@@ -123,11 +152,20 @@ def seed_reviews(today: date, users: dict[str, User]) -> None:
         held_on = today - timedelta(days=days_ago)
         quarter = previous_quarter(quarter_of(held_on))
         review, created = QuarterlyReview.objects.get_or_create(
-            partner=red_hat, quarter=quarter,
-            defaults={"held_on": held_on, "our_score": ours, "partner_score": theirs, "went_well": went_well,
-                      "roadblocks": roadblocks, "decisions": decisions, "created_by": users["manager"],
-                      "activity": Activity.objects.filter(partner=red_hat, kind=Activity.Kind.QBR, occurred_on=held_on,
-                                                          quarterly_review__isnull=True).first()},
+            partner=red_hat,
+            quarter=quarter,
+            defaults={
+                "held_on": held_on,
+                "our_score": ours,
+                "partner_score": theirs,
+                "went_well": went_well,
+                "roadblocks": roadblocks,
+                "decisions": decisions,
+                "created_by": users["manager"],
+                "activity": Activity.objects.filter(
+                    partner=red_hat, kind=Activity.Kind.QBR, occurred_on=held_on, quarterly_review__isnull=True
+                ).first(),
+            },
         )
         if not created:
             continue
@@ -139,8 +177,13 @@ def seed_reviews(today: date, users: dict[str, User]) -> None:
         for title, owner, due_in in actions:
             due_on = today + timedelta(days=due_in)
             follow_up = Activity.objects.create(
-                partner=red_hat, kind=Activity.Kind.NOTE, occurred_on=min(held_on, due_on), follow_up_on=due_on,
-                follow_up_done=due_on < today, subject=f"QBR {quarter}: {title}", author=users[owner],
+                partner=red_hat,
+                kind=Activity.Kind.NOTE,
+                occurred_on=min(held_on, due_on),
+                follow_up_on=due_on,
+                follow_up_done=due_on < today,
+                subject=f"QBR {quarter}: {title}",
+                author=users[owner],
                 notes=f"Action item of the quarterly business review {quarter}.",
             )
             ReviewActionItem.objects.create(review=review, follow_up=follow_up)

@@ -26,8 +26,9 @@ def _managers(request=None):
 
 class LicenseReportFilter(django_filters.FilterSet):
     partner = PartnerChoiceFilter(queryset=Partner.objects.filter(archived=False))
-    month = django_filters.CharFilter(method="filter_month", label="Month",
-                                      widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}))
+    month = django_filters.CharFilter(
+        method="filter_month", label="Month", widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+    )
     status = django_filters.ChoiceFilter(choices=LicenseReport.Status.choices)
 
     class Meta:
@@ -42,8 +43,12 @@ class LicenseReportFilter(django_filters.FilterSet):
 
 class AtRiskFilter(django_filters.FilterSet):
     health = django_filters.MultipleChoiceFilter(
-        choices=[(Partner.Health.AT_RISK, "At risk"), (Partner.Health.WATCH, "Watch"), (Partner.Health.GOOD, "Good"),
-                 (Partner.Health.UNKNOWN, "Not checked yet")],
+        choices=[
+            (Partner.Health.AT_RISK, "At risk"),
+            (Partner.Health.WATCH, "Watch"),
+            (Partner.Health.GOOD, "Good"),
+            (Partner.Health.UNKNOWN, "Not checked yet"),
+        ],
         widget=forms.CheckboxSelectMultiple,
         distinct=False,  # a plain column: no duplicate rows, and DISTINCT would refuse the worst-first order
     )

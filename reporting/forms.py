@@ -39,8 +39,16 @@ class ReportLineForm(forms.ModelForm):
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = ReportingAgreement
-        fields = ["reporting_required", "due_day", "channel", "recipient", "accounting_threshold", "currency",
-                  "growth_alert_percent", "notes"]
+        fields = [
+            "reporting_required",
+            "due_day",
+            "channel",
+            "recipient",
+            "accounting_threshold",
+            "currency",
+            "growth_alert_percent",
+            "notes",
+        ]
         widgets = {
             "due_day": forms.NumberInput(attrs={"min": "1", "max": "28"}),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -23,7 +23,6 @@ from partners.models import Partner
 ZERO = Decimal("0")
 
 
-
 class ReportingAgreement(models.Model):
     """What we agreed with a partner about monthly license reporting."""
 
@@ -34,18 +33,23 @@ class ReportingAgreement(models.Model):
     partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="reporting_agreement")
     reporting_required = models.BooleanField(default=True, verbose_name=_("license reporting required"))
     due_day = models.PositiveSmallIntegerField(
-        default=10, verbose_name=_("due day of the month"),
+        default=10,
+        verbose_name=_("due day of the month"),
         help_text=_("The report for a month is due on this day of the following month (1–28)."),
     )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PARTNER_PORTAL)
     recipient = models.CharField(max_length=200, blank=True, help_text=_("Email address or portal where the report goes."))
     accounting_threshold = models.DecimalField(
-        _("accounting threshold"), max_digits=12, decimal_places=2, default=Decimal("10000.00"),
+        _("accounting threshold"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("10000.00"),
         help_text=_("Accounting hears about the upcoming invoice when a submitted report reaches this total."),
     )
     currency = currency_field(help_text=_("Currency of the reports and of the threshold."))
     growth_alert_percent = models.PositiveSmallIntegerField(
-        default=20, verbose_name=_("growth alert (%)"),
+        default=20,
+        verbose_name=_("growth alert (%)"),
         help_text=_("Accounting also hears when a report grows by more than this against the previous month."),
     )
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
@@ -55,12 +59,21 @@ class ReportingAgreement(models.Model):
     class Meta:
         ordering = ["partner__name"]
         constraints = [
-            models.CheckConstraint(condition=Q(due_day__gte=1) & Q(due_day__lte=28), name="agreement_due_day_1_28",
-                                   violation_error_message=_("The due day must be between 1 and 28.")),
-            models.CheckConstraint(condition=Q(accounting_threshold__gte=0), name="agreement_threshold_not_negative",
-                                   violation_error_message=_("The accounting threshold cannot be negative.")),
-            models.CheckConstraint(condition=Q(growth_alert_percent__lte=1000), name="agreement_growth_percent_sane",
-                                   violation_error_message=_("The growth alert must be between 0 and 1000 percent.")),
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1) & Q(due_day__lte=28),
+                name="agreement_due_day_1_28",
+                violation_error_message=_("The due day must be between 1 and 28."),
+            ),
+            models.CheckConstraint(
+                condition=Q(accounting_threshold__gte=0),
+                name="agreement_threshold_not_negative",
+                violation_error_message=_("The accounting threshold cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(growth_alert_percent__lte=1000),
+                name="agreement_growth_percent_sane",
+                violation_error_message=_("The growth alert must be between 0 and 1000 percent."),
+            ),
             currency_constraint("currency", "agreement_currency_known"),
         ]
 
@@ -97,15 +110,21 @@ class LicenseReport(models.Model):
     due_on = models.DateField(help_text=_("Derived from the agreement's due day in the month after."))
     total = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
     previous_total = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("The previous month's total, for the change; empty when there was no report."),
     )
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+", editable=False)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -114,10 +133,16 @@ class LicenseReport(models.Model):
         ordering = ["-month", "partner__name"]
         constraints = [
             date_range_constraint("month"),
-            models.UniqueConstraint(fields=["partner", "month"], name="license_report_one_per_month",
-                                    violation_error_message=_("A report for this month already exists.")),
-            models.CheckConstraint(condition=Q(total__gte=0), name="license_report_total_not_negative",
-                                   violation_error_message=_("The total cannot be negative.")),
+            models.UniqueConstraint(
+                fields=["partner", "month"],
+                name="license_report_one_per_month",
+                violation_error_message=_("A report for this month already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=0),
+                name="license_report_total_not_negative",
+                violation_error_message=_("The total cannot be negative."),
+            ),
             currency_constraint("currency", "license_report_currency_known"),
         ]
         indexes = [
@@ -171,10 +196,16 @@ class LicenseReportLine(models.Model):
     class Meta:
         ordering = ["product", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="license_line_quantity_not_negative",
-                                   violation_error_message=_("The quantity cannot be negative.")),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="license_line_price_not_negative",
-                                   violation_error_message=_("The unit price cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0),
+                name="license_line_quantity_not_negative",
+                violation_error_message=_("The quantity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="license_line_price_not_negative",
+                violation_error_message=_("The unit price cannot be negative."),
+            ),
             currency_constraint("currency", "license_line_currency_known"),
         ]
 
@@ -189,8 +220,12 @@ class LicenseReportLine(models.Model):
         super().clean()
         # The report's currency lives on another table, so the database cannot check this one.
         if self.report_id and self.currency and self.currency != self.report.currency:
-            raise ValidationError({"currency": _("The line currency must be the report's currency (%(currency)s).")
-                                   % {"currency": self.report.currency}})
+            raise ValidationError(
+                {
+                    "currency": _("The line currency must be the report's currency (%(currency)s).")
+                    % {"currency": self.report.currency}
+                }
+            )
 
     @property
     def monthly_equivalent(self) -> Decimal:
@@ -236,16 +271,26 @@ class QuarterlyReview(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="quarterly_reviews")
     quarter = models.CharField(max_length=7, validators=[QUARTER_VALIDATOR], help_text=_('The quarter reviewed, e.g. "2026-Q3".'))
     held_on = models.DateField(_("date of the review"))
-    vshn_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="quarterly_reviews",
-                                            verbose_name=_("VSHN attendees"))
-    partner_attendees = models.ManyToManyField("partners.Contact", blank=True, related_name="quarterly_reviews",
-                                               verbose_name=_("partner attendees"))
+    vshn_attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="quarterly_reviews", verbose_name=_("VSHN attendees")
+    )
+    partner_attendees = models.ManyToManyField(
+        "partners.Contact", blank=True, related_name="quarterly_reviews", verbose_name=_("partner attendees")
+    )
     # The QBR activity on the timeline (issue 20's QBR cadence reads activities of kind QBR).
-    activity = models.OneToOneField("activities.Activity", on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="quarterly_review", verbose_name=_("QBR activity"))
+    activity = models.OneToOneField(
+        "activities.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quarterly_review",
+        verbose_name=_("QBR activity"),
+    )
     our_score = models.PositiveSmallIntegerField(_("our score of the partner (0-10)"), null=True, blank=True)
     partner_score = models.PositiveSmallIntegerField(
-        _("the partner's score of us (0-10)"), null=True, blank=True,
+        _("the partner's score of us (0-10)"),
+        null=True,
+        blank=True,
         help_text=_("Partner satisfaction (PSAT), when the partner gives it."),
     )
     went_well = models.TextField(_("what went well"), max_length=TEXT_MAX_LENGTH, blank=True)
@@ -253,8 +298,9 @@ class QuarterlyReview(models.Model):
     decisions = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     scorecard = models.JSONField(default=dict, blank=True, editable=False)
     scorecard_at = models.DateTimeField(_("scorecard read at"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "scorecard", "scorecard_at"])
@@ -263,12 +309,19 @@ class QuarterlyReview(models.Model):
         ordering = ["-quarter", "partner__name", "id"]
         constraints = [
             date_range_constraint("held_on"),
-            models.UniqueConstraint(fields=["partner", "quarter"], name="review_one_per_partner_quarter",
-                                    violation_error_message=_("This partner already has a review of this quarter.")),
-            models.CheckConstraint(condition=SCORE_RANGE, name="review_our_score_0_10",
-                                   violation_error_message=_("Scores go from 0 to 10.")),
-            models.CheckConstraint(condition=Q(partner_score__isnull=True) | Q(partner_score__gte=0, partner_score__lte=10),
-                                   name="review_partner_score_0_10", violation_error_message=_("Scores go from 0 to 10.")),
+            models.UniqueConstraint(
+                fields=["partner", "quarter"],
+                name="review_one_per_partner_quarter",
+                violation_error_message=_("This partner already has a review of this quarter."),
+            ),
+            models.CheckConstraint(
+                condition=SCORE_RANGE, name="review_our_score_0_10", violation_error_message=_("Scores go from 0 to 10.")
+            ),
+            models.CheckConstraint(
+                condition=Q(partner_score__isnull=True) | Q(partner_score__gte=0, partner_score__lte=10),
+                name="review_partner_score_0_10",
+                violation_error_message=_("Scores go from 0 to 10."),
+            ),
         ]
         indexes = [
             # The review list (newest quarter first) and "the partner's last review" (health, KPIs).

@@ -13,8 +13,11 @@ def _context(partner: Partner, request: HttpRequest) -> dict:
     return {"agreement": agreement, "reports": reports}
 
 
-register_section(PartnerSection(key="license-reports", title="License reports", order=80,
-                                template="reporting/_partner_section.html", context=_context))
+register_section(
+    PartnerSection(
+        key="license-reports", title="License reports", order=80, template="reporting/_partner_section.html", context=_context
+    )
+)
 
 
 def _kpis_context(partner: Partner, request: HttpRequest) -> dict:

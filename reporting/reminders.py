@@ -48,9 +48,9 @@ def license_reports_create(today: date) -> int:
     if not agreements:
         return 0
     previous = dict(
-        LicenseReport.objects.filter(partner_id__in=[a[0] for a in agreements], month=first_of_month_months_later(month, -1)).values_list(
-            "partner_id", "total"
-        )
+        LicenseReport.objects.filter(
+            partner_id__in=[a[0] for a in agreements], month=first_of_month_months_later(month, -1)
+        ).values_list("partner_id", "total")
     )
     LicenseReport.objects.bulk_create(
         [
@@ -86,7 +86,11 @@ def license_report_due(today: date) -> Iterator[DueReminder]:
 def _report_due_reminder(report, today: date) -> DueReminder:
     weeks = (today - report.due_on).days // 7
     partner = report.partner
-    overdue = f"overdue since {formatting.day(report.due_on)}" if report.due_on < today else f"due today ({formatting.day(report.due_on)})"
+    overdue = (
+        f"overdue since {formatting.day(report.due_on)}"
+        if report.due_on < today
+        else f"due today ({formatting.day(report.due_on)})"
+    )
     return DueReminder(
         obj=report,
         due_key=f"w{weeks}",
@@ -161,7 +165,9 @@ def monthly_summary(today: date) -> int:
     due_this_month = defaultdict(list)
     for report in (
         LicenseReport.objects.filter(
-            partner__manager_id__in=todo, status__in=LicenseReport.OPEN_STATUSES, due_on__lt=first_of_month_months_later(this_month, 1)
+            partner__manager_id__in=todo,
+            status__in=LicenseReport.OPEN_STATUSES,
+            due_on__lt=first_of_month_months_later(this_month, 1),
         )
         .select_related("partner")
         .order_by("due_on")

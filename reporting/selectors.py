@@ -26,7 +26,9 @@ REPORT_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def report_list(*, params: dict | None = None, sort: str | None = None) -> tuple[LicenseReportFilter, QuerySet[LicenseReport], str]:
+def report_list(
+    *, params: dict | None = None, sort: str | None = None
+) -> tuple[LicenseReportFilter, QuerySet[LicenseReport], str]:
     base = LicenseReport.objects.select_related("partner", "partner__manager")
     filterset = LicenseReportFilter(params or None, queryset=base)
     queryset, sort_key = apply_sort(filterset.qs, sort, REPORT_SORTS, "-month")
@@ -55,7 +57,8 @@ def lines_with_change(report: LicenseReport) -> tuple[list[LineWithChange], list
     lines = list(report.lines.all())
     previous_report = (
         LicenseReport.objects.filter(partner_id=report.partner_id, month=first_of_month_months_later(report.month, -1))
-        .prefetch_related("lines").first()
+        .prefetch_related("lines")
+        .first()
     )
     previous_lines = list(previous_report.lines.all()) if previous_report else []
     previous_by_key: dict[str, Decimal] = {}
@@ -69,12 +72,16 @@ def lines_with_change(report: LicenseReport) -> tuple[list[LineWithChange], list
 
 def open_reports_due_by(*, day: date) -> QuerySet[LicenseReport]:
     """Reports still due or in draft whose due date has come, for partners that must report."""
-    return LicenseReport.objects.filter(
-        status__in=LicenseReport.OPEN_STATUSES,
-        due_on__lte=day,
-        partner__archived=False,
-        partner__reporting_agreement__reporting_required=True,
-    ).select_related("partner", "partner__manager").order_by("due_on", "id")
+    return (
+        LicenseReport.objects.filter(
+            status__in=LicenseReport.OPEN_STATUSES,
+            due_on__lte=day,
+            partner__archived=False,
+            partner__reporting_agreement__reporting_required=True,
+        )
+        .select_related("partner", "partner__manager")
+        .order_by("due_on", "id")
+    )
 
 
 def sees_all_reports(user: User) -> bool:
@@ -93,7 +100,12 @@ def agreements_for_partner_section(partner: Partner) -> tuple[ReportingAgreement
 
 
 def partners_at_risk(*, params: dict | None = None) -> tuple[AtRiskFilter, QuerySet[Partner]]:
-    base = Partner.objects.filter(archived=False).select_related("manager").annotate(health_rank=HEALTH_RANK).order_by("health_rank", "name", "id")
+    base = (
+        Partner.objects.filter(archived=False)
+        .select_related("manager")
+        .annotate(health_rank=HEALTH_RANK)
+        .order_by("health_rank", "name", "id")
+    )
     filterset = AtRiskFilter(params or None, queryset=base)
     return filterset, filterset.qs
 
@@ -120,7 +132,8 @@ def review_detail(*, pk: int):
     return (
         QuarterlyReview.objects.select_related("partner", "activity")
         .prefetch_related(
-            "vshn_attendees", "partner_attendees",
+            "vshn_attendees",
+            "partner_attendees",
             Prefetch("action_items", queryset=ReviewActionItem.objects.select_related("follow_up__author")),
         )
         .filter(pk=pk)

@@ -46,6 +46,7 @@ TRANSITIONS = {
 
 # --- agreements -------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def agreement_save(*, agreement: ReportingAgreement) -> ReportingAgreement:
     agreement.full_clean()
@@ -55,8 +56,11 @@ def agreement_save(*, agreement: ReportingAgreement) -> ReportingAgreement:
 
 # --- reports ----------------------------------------------------------------------------------
 
+
 def _previous_total(partner_id: int, month: date) -> Decimal | None:
-    previous = LicenseReport.objects.filter(partner_id=partner_id, month=first_of_month_months_later(month, -1)).values_list("total", flat=True)
+    previous = LicenseReport.objects.filter(partner_id=partner_id, month=first_of_month_months_later(month, -1)).values_list(
+        "total", flat=True
+    )
     return next(iter(previous), None)
 
 
@@ -130,16 +134,25 @@ def line_delete(*, line: LicenseReportLine) -> None:
 
 @transaction.atomic
 def report_copy_previous(*, report: LicenseReport) -> int:
-    """"Start from last month": copy last month's lines into this (still editable, still empty) report."""
+    """ "Start from last month": copy last month's lines into this (still editable, still empty) report."""
     report = _lock_editable(report)
     if report.lines.exists():
         raise ValidationError("This report already has lines; remove them first to start from last month.")
-    previous = LicenseReport.objects.filter(partner_id=report.partner_id, month=first_of_month_months_later(report.month, -1)).first()
+    previous = LicenseReport.objects.filter(
+        partner_id=report.partner_id, month=first_of_month_months_later(report.month, -1)
+    ).first()
     if previous is None or not previous.lines.exists():
         raise ValidationError("There is no report with lines for the previous month to start from.")
     copies = [
-        LicenseReportLine(report=report, product=line.product, unit=line.unit, quantity=line.quantity,
-                          unit_price=line.unit_price, currency=report.currency, term=line.term)
+        LicenseReportLine(
+            report=report,
+            product=line.product,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            currency=report.currency,
+            term=line.term,
+        )
         for line in previous.lines.all()
     ]
     for copy in copies:
@@ -186,17 +199,21 @@ def report_acknowledge(*, report: LicenseReport, by: User) -> LicenseReport:
 
 # --- telling accounting about the upcoming invoice -------------------------------------------------
 
+
 def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement | None) -> list[str]:
     """Why accounting should hear about this report's invoice (empty: no need)."""
     if agreement is None:
         return []
     reasons = []
     if report.total >= agreement.accounting_threshold:
-        reasons.append(f"the total {formatting.money(report.total, report.currency)} reaches the threshold of "
-                       f"{formatting.money(agreement.accounting_threshold, agreement.currency)}")
+        reasons.append(
+            f"the total {formatting.money(report.total, report.currency)} reaches the threshold of "
+            f"{formatting.money(agreement.accounting_threshold, agreement.currency)}"
+        )
     if report.previous_total and report.total > report.previous_total * (1 + Decimal(agreement.growth_alert_percent) / 100):
-        reasons.append(f"it grew by {report.change_percent} % against the previous month "
-                       f"(alert above {agreement.growth_alert_percent} %)")
+        reasons.append(
+            f"it grew by {report.change_percent} % against the previous month (alert above {agreement.growth_alert_percent} %)"
+        )
     return reasons
 
 
@@ -206,9 +223,12 @@ def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[Us
         due_key="submitted",
         recipients=recipients,
         title=f"Upcoming license invoice: {report.partner.name}, {report.month:%B %Y}: {formatting.money(report.total, report.currency)}",
-        body=(f"The license report of {report.partner.name} for {report.month:%B %Y} was submitted with a total of "
-              f"{formatting.money(report.total, report.currency)}; expect the partner's invoice. Accounting is told because "
-              + " and ".join(reasons) + "."),
+        body=(
+            f"The license report of {report.partner.name} for {report.month:%B %Y} was submitted with a total of "
+            f"{formatting.money(report.total, report.currency)}; expect the partner's invoice. Accounting is told because "
+            + " and ".join(reasons)
+            + "."
+        ),
         url=report.get_absolute_url(),
         partner=report.partner.name,
     )
@@ -224,6 +244,7 @@ def invoice_alert_send(*, report: LicenseReport) -> bool:
 
 
 # --- calendar feed tokens --------------------------------------------------------------------------
+
 
 @transaction.atomic
 def calendar_token_reset(*, user: User) -> CalendarFeedToken:
@@ -247,8 +268,12 @@ def _review_activity(review: QuarterlyReview, by: User) -> None:
     if review.held_on > timezone.localdate():
         return  # planned: the QBR is logged once it has happened
     if review.activity_id is None:
-        activity = Activity(partner=review.partner, kind=Activity.Kind.QBR, occurred_on=review.held_on,
-                            subject=f"Quarterly business review {review.quarter}")
+        activity = Activity(
+            partner=review.partner,
+            kind=Activity.Kind.QBR,
+            occurred_on=review.held_on,
+            subject=f"Quarterly business review {review.quarter}",
+        )
         review.activity = activity_log(activity=activity, author=by)
         review.save(update_fields=["activity"])
     elif review.activity.occurred_on != review.held_on:
@@ -302,9 +327,13 @@ def review_add_action_item(*, review: QuarterlyReview, title: str, owner: User, 
     from activities.services import activity_log
 
     day = min(review.held_on, due_on)
-    follow_up = Activity(partner=review.partner, kind=Activity.Kind.NOTE, occurred_on=day, follow_up_on=due_on,
-                         subject=f"QBR {review.quarter}: {title}"[:200],
-                         notes=f"Action item of the quarterly business review {review.quarter}, added by "
-                               f"{formatting.person(by)}.")
+    follow_up = Activity(
+        partner=review.partner,
+        kind=Activity.Kind.NOTE,
+        occurred_on=day,
+        follow_up_on=due_on,
+        subject=f"QBR {review.quarter}: {title}"[:200],
+        notes=f"Action item of the quarterly business review {review.quarter}, added by {formatting.person(by)}.",
+    )
     follow_up = activity_log(activity=follow_up, author=owner)
     return ReviewActionItem.objects.create(review=review, follow_up=follow_up)

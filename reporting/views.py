@@ -33,6 +33,7 @@ PAGE_SIZE = 25
 
 # --- the attention dashboard (home page) ------------------------------------------------------------
 
+
 def _attention_groups(items: list[AttentionItem], today) -> list[dict]:
     """Items grouped by category: groups with overdue items first, inside a group overdue first,
     then by due date."""
@@ -80,11 +81,15 @@ def attention_panel(request: HttpRequest, name: str) -> HttpResponse:
         logger.exception("Attention provider %s failed", name)
         items, failed = [], True
     template = "reporting/_attention_panel.html" if request.htmx else "reporting/attention_panel_page.html"
-    return render(request, template, {"name": name, "label": name.replace("_", " "), "groups": _attention_groups(items, today),
-                                      "failed": failed})
+    return render(
+        request,
+        template,
+        {"name": name, "label": name.replace("_", " "), "groups": _attention_groups(items, today), "failed": failed},
+    )
 
 
 # --- license reports --------------------------------------------------------------------------------
+
 
 def report_list(request: HttpRequest) -> HttpResponse:
     filterset, reports, sort = selectors.report_list(params=request.GET, sort=request.GET.get("sort"))
@@ -93,16 +98,32 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "license-reports.csv",
             ["Partner", "Month", "Status", "Due on", "Currency", "Total", "Previous month", "Change", "Submitted at"],
             (
-                [r.partner.name, f"{r.month:%Y-%m}", r.get_status_display(), r.due_on.isoformat(), r.currency, f"{r.total:.2f}",
-                 "" if r.previous_total is None else f"{r.previous_total:.2f}", "" if r.change is None else f"{r.change:.2f}",
-                 r.submitted_at]
+                [
+                    r.partner.name,
+                    f"{r.month:%Y-%m}",
+                    r.get_status_display(),
+                    r.due_on.isoformat(),
+                    r.currency,
+                    f"{r.total:.2f}",
+                    "" if r.previous_total is None else f"{r.previous_total:.2f}",
+                    "" if r.change is None else f"{r.change:.2f}",
+                    r.submitted_at,
+                ]
                 for r in reports.iterator(chunk_size=500)
             ),
         )
     page = KeysFirstPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reporting/report_list.html", {
-        "filter": filterset, "page_obj": page, "sort": sort, "querystring": querystring_without_page(request), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "reporting/report_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "sort": sort,
+            "querystring": querystring_without_page(request),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @action_required(Action.MANAGE_ACCOUNTING)
@@ -118,7 +139,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Report for {report.month:%B %Y} created.")
             return redirect(report)
-    return render(request, "reporting/form_page.html", {"form": form, "title": "New license report", "submit_id": "report-create-submit"})
+    return render(
+        request, "reporting/form_page.html", {"form": form, "title": "New license report", "submit_id": "report-create-submit"}
+    )
 
 
 def _detail_context(request: HttpRequest, report: LicenseReport, line_form: ReportLineForm | None = None) -> dict:
@@ -175,9 +198,16 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Line saved.")
             return redirect(report.get_absolute_url() + "#lines")
-    return render(request, "reporting/form_page.html", {
-        "form": form, "title": f"Edit line of {report}", "report": report, "submit_id": "line-save",
-    })
+    return render(
+        request,
+        "reporting/form_page.html",
+        {
+            "form": form,
+            "title": f"Edit line of {report}",
+            "report": report,
+            "submit_id": "line-save",
+        },
+    )
 
 
 @require_POST
@@ -219,11 +249,13 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
 def report_copy_previous(request: HttpRequest, pk: int) -> HttpResponse:
-    return _report_action(request, pk, lambda r: services.report_copy_previous(report=r),
-                          "Copied {result} lines from last month.")
+    return _report_action(
+        request, pk, lambda r: services.report_copy_previous(report=r), "Copied {result} lines from last month."
+    )
 
 
 # --- agreements -------------------------------------------------------------------------------------
+
 
 @action_required(Action.MANAGE_ACCOUNTING)
 @submit_once
@@ -240,21 +272,31 @@ def agreement_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Reporting agreement saved.")
             return redirect(partner.get_absolute_url() + "#license-reports")
     title = f"Reporting agreement with {partner.name}"
-    return render(request, "reporting/form_page.html", {"form": form, "title": title, "partner": partner, "submit_id": "agreement-save"})
+    return render(
+        request, "reporting/form_page.html", {"form": form, "title": title, "partner": partner, "submit_id": "agreement-save"}
+    )
 
 
 # --- partner health -----------------------------------------------------------------------------------
+
 
 def health(request: HttpRequest) -> HttpResponse:
     filterset, partners = selectors.partners_at_risk(params=request.GET)
     if request.GET.get("format") == "csv":
         return csv_response(
-            "partner-health.csv", ["Partner", "Health", "Partner manager", "Reasons", "Checked at"],
-            ([p.name, p.get_health_display(), p.manager, "; ".join(p.health_reasons),
-              p.health_checked_at] for p in partners.iterator(chunk_size=500)),
+            "partner-health.csv",
+            ["Partner", "Health", "Partner manager", "Reasons", "Checked at"],
+            (
+                [p.name, p.get_health_display(), p.manager, "; ".join(p.health_reasons), p.health_checked_at]
+                for p in partners.iterator(chunk_size=500)
+            ),
         )
     page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reporting/health.html", {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)})
+    return render(
+        request,
+        "reporting/health.html",
+        {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)},
+    )
 
 
 @require_POST
@@ -268,6 +310,7 @@ def health_refresh(request: HttpRequest) -> HttpResponse:
 
 
 # --- overview -------------------------------------------------------------------------------------
+
 
 def overview_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -284,6 +327,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
 
 # --- calendar feed ----------------------------------------------------------------------------------
 
+
 @require_GET
 def calendar(request: HttpRequest) -> HttpResponse:
     token = CalendarFeedToken.objects.filter(user=request.user).first()
@@ -296,7 +340,9 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
     """Everyone may create or reset their own feed URL (the old one stops working)."""
     existed = CalendarFeedToken.objects.filter(user=request.user).exists()
     services.calendar_token_reset(user=request.user)
-    messages.success(request, "New calendar feed URL created; the old one no longer works." if existed else "Calendar feed URL created.")
+    messages.success(
+        request, "New calendar feed URL created; the old one no longer works." if existed else "Calendar feed URL created."
+    )
     return redirect("reporting:calendar")
 
 

@@ -21,7 +21,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "name", ["Acme AG", "ACME, Ltd.", "acme", "  Acme   GmbH ", "Acme S.A.", "Acme Sàrl", "ACME Inc.", "Acme LLC", "Acme SE", "Acme Corp."]
+    "name",
+    [
+        "Acme AG",
+        "ACME, Ltd.",
+        "acme",
+        "  Acme   GmbH ",
+        "Acme S.A.",
+        "Acme Sàrl",
+        "ACME Inc.",
+        "Acme LLC",
+        "Acme SE",
+        "Acme Corp.",
+    ],
 )
 def test_customer_names_normalise_to_the_same_key(name):
     assert normalise_customer(name) == "acme"
@@ -29,8 +41,15 @@ def test_customer_names_normalise_to_the_same_key(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["Zuercher Kantonalbank AG", "Zürcher Kantonalbank", "Zurcher Kantonalbank SA", "ZÜRCHER KANTONALBANK GmbH",
-     "Zu\u0308rcher Kantonalbank Ltd.", "Zürcher Kantonalbank S.à r.l.", "Zürcher Kantonalbank Inc."],
+    [
+        "Zuercher Kantonalbank AG",
+        "Zürcher Kantonalbank",
+        "Zurcher Kantonalbank SA",
+        "ZÜRCHER KANTONALBANK GmbH",
+        "Zu\u0308rcher Kantonalbank Ltd.",
+        "Zürcher Kantonalbank S.à r.l.",
+        "Zürcher Kantonalbank Inc.",
+    ],
 )
 def test_umlaut_spellings_and_legal_forms_are_one_customer(name):
     """Issue 16, item 8: "Zuercher Kantonalbank AG" is the open "Zürcher Kantonalbank" registration's customer."""
@@ -132,8 +151,16 @@ class TestRegistrationWorkflow:
 
     @pytest.mark.parametrize(
         "start,to",
-        [("rejected", "won"), ("draft", "approved"), ("draft", "won"), ("submitted", "won"), ("won", "lost"),
-         ("expired", "approved"), ("lost", "submitted"), ("approved", "submitted")],
+        [
+            ("rejected", "won"),
+            ("draft", "approved"),
+            ("draft", "won"),
+            ("submitted", "won"),
+            ("won", "lost"),
+            ("expired", "approved"),
+            ("lost", "submitted"),
+            ("approved", "submitted"),
+        ],
     )
     def test_illegal_moves_are_refused(self, sales, start, to):
         registration = DealRegistrationFactory(status=start, expires_on=timezone.localdate() + timedelta(days=5))
@@ -200,7 +227,9 @@ class TestActivityLog:
         partner = PartnerFactory(manager=manager)
         PartnerTeamMember.objects.create(partner=partner, user=sales, role="sales")
         PartnerTeamMember.objects.create(partner=partner, user=marketing, role="marketing")
-        activity = Activity(partner=partner, kind="meeting", occurred_on=timezone.localdate(), subject="Big news", inform_team=True)
+        activity = Activity(
+            partner=partner, kind="meeting", occurred_on=timezone.localdate(), subject="Big news", inform_team=True
+        )
         services.activity_log(activity=activity, author=sales)
         assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"manager", "marketing"}
         assert mailoutbox == [], "mail is sent by the worker after the commit, not inside the write"
@@ -210,7 +239,9 @@ class TestActivityLog:
 
     def test_without_the_flag_nobody_is_notified(self, manager, sales):
         partner = PartnerFactory(manager=manager)
-        services.activity_log(activity=Activity(partner=partner, kind="call", occurred_on=timezone.localdate(), subject="x"), author=sales)
+        services.activity_log(
+            activity=Activity(partner=partner, kind="call", occurred_on=timezone.localdate(), subject="x"), author=sales
+        )
         assert not Notification.objects.exists()
 
     def test_logging_a_sync_meeting_refreshes_health_after_the_commit(self, manager, django_capture_on_commit_callbacks):
@@ -224,7 +255,9 @@ class TestActivityLog:
         partner.refresh_from_db()
         assert partner.health == "at_risk"
         with django_capture_on_commit_callbacks(execute=True):
-            services.activity_log(activity=Activity(partner=partner, kind="sync_meeting", occurred_on=today, subject="Sync"), author=manager)
+            services.activity_log(
+                activity=Activity(partner=partner, kind="sync_meeting", occurred_on=today, subject="Sync"), author=manager
+            )
         partner.refresh_from_db()
         assert partner.health == "good", partner.health_reasons
 
@@ -234,7 +267,9 @@ class TestActivityLog:
         partner = PartnerFactory()
         mine, foreign = ContactFactory(partner=partner), ContactFactory()
         activity = services.activity_log(
-            activity=Activity(partner=partner, kind="call", occurred_on=timezone.localdate(), subject="x"), author=sales, contacts=[mine, foreign]
+            activity=Activity(partner=partner, kind="call", occurred_on=timezone.localdate(), subject="x"),
+            author=sales,
+            contacts=[mine, foreign],
         )
         assert list(activity.contacts.all()) == [mine]
 

@@ -38,9 +38,15 @@ def messages_of(response) -> list[str]:
 
 
 READ_PAGES = [
-    "activities:feed", "activities:follow-ups", "activities:sync-meetings", "activities:opportunities",
-    "activities:registrations", "activities:registrations-expiring", "activities:campaigns",
-    "activities:campaign-calendar", "activities:plans",
+    "activities:feed",
+    "activities:follow-ups",
+    "activities:sync-meetings",
+    "activities:opportunities",
+    "activities:registrations",
+    "activities:registrations-expiring",
+    "activities:campaigns",
+    "activities:campaign-calendar",
+    "activities:plans",
 ]
 
 
@@ -66,7 +72,9 @@ class TestActivityFeed:
         assert [a.subject for a in response.context["activities"]] == ["Other call"]
         response = manager_client.get(reverse("activities:feed"), {"author": manager.pk})
         assert [a.subject for a in response.context["activities"]] == ["Sync one"]
-        response = manager_client.get(reverse("activities:feed"), {"occurred_on_after": "2026-04-01", "occurred_on_before": "2026-06-01"})
+        response = manager_client.get(
+            reverse("activities:feed"), {"occurred_on_after": "2026-04-01", "occurred_on_before": "2026-06-01"}
+        )
         assert [a.subject for a in response.context["activities"]] == ["Other call"]
         rows = csv_rows(manager_client.get(reverse("activities:feed"), {"kind": "sync_meeting", "format": "csv"}))
         assert rows[0][:4] == ["Date", "Partner", "Kind", "Subject"]
@@ -94,7 +102,9 @@ class TestPartnerTimeline:
         expected = list(Activity.objects.filter(partner=partner).order_by("-occurred_on", "-id").values_list("pk", flat=True))
         seen, cursor, pages = [], None, 0
         while True:
-            response = outsider_client.get(reverse("activities:timeline", args=[partner.slug]), {"before": cursor} if cursor else {})
+            response = outsider_client.get(
+                reverse("activities:timeline", args=[partner.slug]), {"before": cursor} if cursor else {}
+            )
             assert response.status_code == 200
             seen += [a.pk for a in response.context["activities"]]
             cursor, pages = response.context["next_cursor"], pages + 1
@@ -134,8 +144,14 @@ class TestPartnerTimeline:
 
 
 def activity_post(partner, **overrides):
-    data = {"partner": partner.pk, "kind": "meeting", "occurred_on": "2026-10-01", "subject": "Quarterly review",
-            "notes": "Went well", "follow_up_on": "2026-10-15"}
+    data = {
+        "partner": partner.pk,
+        "kind": "meeting",
+        "occurred_on": "2026-10-01",
+        "subject": "Quarterly review",
+        "notes": "Went well",
+        "follow_up_on": "2026-10-15",
+    }
     data.update(overrides)
     return data
 
@@ -159,13 +175,21 @@ class TestActivityCreateEdit:
         client = request.getfixturevalue(persona)
         assert client.get(reverse("activities:create")).status_code == 403
         assert client.post(reverse("activities:create"), activity_post(partner)).status_code == 403
-        assert client.post(reverse("activities:edit", args=[activity.pk]), activity_post(partner, subject="Hacked")).status_code == 403
+        assert (
+            client.post(reverse("activities:edit", args=[activity.pk]), activity_post(partner, subject="Hacked")).status_code
+            == 403
+        )
         assert Activity.objects.get().subject == "Keep"
 
     @pytest.mark.parametrize(
         "field,value,message",
-        [("follow_up_on", "2026-09-01", "cannot be before"), ("occurred_on", "", "required"), ("kind", "party", "valid choice"),
-         ("subject", "", "required"), ("occurred_on", "2026-02-30", "valid date")],
+        [
+            ("follow_up_on", "2026-09-01", "cannot be before"),
+            ("occurred_on", "", "required"),
+            ("kind", "party", "valid choice"),
+            ("subject", "", "required"),
+            ("occurred_on", "2026-02-30", "valid date"),
+        ],
     )
     def test_bad_input_is_a_form_error_and_saves_nothing(self, sales_client, field, value, message):
         partner = PartnerFactory()
@@ -228,7 +252,9 @@ class TestQuickLog:
     def test_htmx_bad_input_shows_errors_and_saves_nothing(self, sales_client):
         partner = PartnerFactory()
         response = sales_client.post(
-            reverse("activities:quick-log", args=[partner.slug]), {"kind": "call", "occurred_on": "", "subject": ""}, HTTP_HX_REQUEST="true"
+            reverse("activities:quick-log", args=[partner.slug]),
+            {"kind": "call", "occurred_on": "", "subject": ""},
+            HTTP_HX_REQUEST="true",
         )
         assert response.status_code == 200
         assert "This field is required." in response.content.decode()
@@ -258,11 +284,17 @@ class TestQuickLog:
         CampaignFactory(partners=[partner], title="Joint webinar")
         InitiativeFactory(plan=JointPlanFactory(partner=partner), title="Grow together")
         page = outsider_client.get(partner.get_absolute_url()).content.decode()
-        expected = {"timeline": ["Last sync", 'data-testid="next-sync-date"'], "deals": ["Big deal", "Registered AG"],
-                    "campaigns": ["Joint webinar"], "plan": ["Grow together"]}
+        expected = {
+            "timeline": ["Last sync", 'data-testid="next-sync-date"'],
+            "deals": ["Big deal", "Registered AG"],
+            "campaigns": ["Joint webinar"],
+            "plan": ["Grow together"],
+        }
         for key, texts in expected.items():
             assert reverse("partners:section", args=[partner.slug, key]) in page
-            html = outsider_client.get(reverse("partners:section", args=[partner.slug, key]), HTTP_HX_REQUEST="true").content.decode()
+            html = outsider_client.get(
+                reverse("partners:section", args=[partner.slug, key]), HTTP_HX_REQUEST="true"
+            ).content.decode()
             for text in texts:
                 assert text in html
         timeline = reverse("partners:section", args=[partner.slug, "timeline"])
@@ -273,7 +305,8 @@ class TestQuickLog:
     @pytest.mark.parametrize(
         # session, user, partner + the section's own: last sync and newest ten; open opportunities and
         # registrations; campaigns; the quarter's initiatives
-        "key,queries", [("timeline", 5), ("deals", 5), ("campaigns", 4), ("plan", 4)],
+        "key,queries",
+        [("timeline", 5), ("deals", 5), ("campaigns", 4), ("plan", 4)],
     )
     def test_sections_cost_a_fixed_number_of_queries(self, rows, key, queries, manager_client, django_assert_num_queries):
         partner = PartnerFactory()
@@ -345,8 +378,17 @@ class TestSyncMeetings:
 
 
 def opportunity_post(partner_, **overrides):
-    data = {"partner": partner_.pk, "end_customer": "Helvetia", "title": "Platform", "value": "1000.50", "currency": "CHF",
-            "stage": "qualified", "expected_close": "2026-12-31", "owner": "", "notes": ""}
+    data = {
+        "partner": partner_.pk,
+        "end_customer": "Helvetia",
+        "title": "Platform",
+        "value": "1000.50",
+        "currency": "CHF",
+        "stage": "qualified",
+        "expected_close": "2026-12-31",
+        "owner": "",
+        "notes": "",
+    }
     data.update(overrides)
     return data
 
@@ -376,14 +418,18 @@ class TestOpportunities:
         assert response.status_code == 302
         opportunity = Opportunity.objects.get()
         assert opportunity.value == Decimal("1000.50")
-        response = sales_client.post(reverse("activities:opportunity-edit", args=[opportunity.pk]), opportunity_post(partner, stage="won"))
+        response = sales_client.post(
+            reverse("activities:opportunity-edit", args=[opportunity.pk]), opportunity_post(partner, stage="won")
+        )
         assert Opportunity.objects.get().stage == "won"
 
     @pytest.mark.parametrize(
         "field,value", [("value", "-5"), ("currency", "XXX"), ("value", "1.234"), ("partner", ""), ("value", "abc")]
     )
     def test_bad_input(self, sales_client, field, value):
-        response = sales_client.post(reverse("activities:opportunity-create"), opportunity_post(PartnerFactory(), **{field: value}))
+        response = sales_client.post(
+            reverse("activities:opportunity-create"), opportunity_post(PartnerFactory(), **{field: value})
+        )
         assert response.status_code == 200 and field in response.context["form"].errors
         assert not Opportunity.objects.exists()
 
@@ -393,8 +439,13 @@ class TestOpportunities:
         opportunity = OpportunityFactory(title="Keep")
         assert client.get(reverse("activities:opportunity-create")).status_code == 403
         assert client.post(reverse("activities:opportunity-create"), opportunity_post(PartnerFactory())).status_code == 403
-        assert client.post(reverse("activities:opportunity-edit", args=[opportunity.pk]),
-                           opportunity_post(opportunity.partner, title="Hacked")).status_code == 403
+        assert (
+            client.post(
+                reverse("activities:opportunity-edit", args=[opportunity.pk]),
+                opportunity_post(opportunity.partner, title="Hacked"),
+            ).status_code
+            == 403
+        )
         assert list(Opportunity.objects.values_list("title", flat=True)) == ["Keep"]
 
     @pytest.mark.parametrize("rows", [1, 50])
@@ -406,8 +457,17 @@ class TestOpportunities:
 
 
 def registration_post(partner, **overrides):
-    data = {"partner": partner.pk, "registration_id": "DR-1", "customer": "Acme AG", "products": "OpenShift",
-            "value": "25000", "currency": "CHF", "expires_on": "", "owner": "", "notes": ""}
+    data = {
+        "partner": partner.pk,
+        "registration_id": "DR-1",
+        "customer": "Acme AG",
+        "products": "OpenShift",
+        "value": "25000",
+        "currency": "CHF",
+        "expires_on": "",
+        "owner": "",
+        "notes": "",
+    }
     data.update(overrides)
     return data
 
@@ -422,7 +482,9 @@ class TestDealRegistrations:
         html = response.content.decode()
         assert 'data-testid="duplicate-warning"' in html and "Acme AG" in html
         assert DealRegistration.objects.count() == 1
-        response = sales_client.post(url, registration_post(partner, registration_id="DR-2", customer="ACME, Ltd.", confirm_duplicate="on"))
+        response = sales_client.post(
+            url, registration_post(partner, registration_id="DR-2", customer="ACME, Ltd.", confirm_duplicate="on")
+        )
         assert response.status_code == 302
         assert DealRegistration.objects.count() == 2
         # A closed registration of the same customer is no duplicate.
@@ -453,7 +515,9 @@ class TestDealRegistrations:
 
     @pytest.mark.parametrize("field,value", [("value", "-1"), ("currency", "XYZ"), ("customer", ""), ("expires_on", "tomorrow")])
     def test_bad_input(self, sales_client, field, value):
-        response = sales_client.post(reverse("activities:registration-create"), registration_post(PartnerFactory(), **{field: value}))
+        response = sales_client.post(
+            reverse("activities:registration-create"), registration_post(PartnerFactory(), **{field: value})
+        )
         assert response.status_code == 200 and field in response.context["form"].errors
         assert not DealRegistration.objects.exists()
 
@@ -494,9 +558,17 @@ class TestDealRegistrations:
         registration = DealRegistrationFactory(customer="Keep")
         assert client.get(reverse("activities:registration-create")).status_code == 403
         assert client.post(reverse("activities:registration-create"), registration_post(PartnerFactory())).status_code == 403
-        assert client.post(reverse("activities:registration-edit", args=[registration.pk]),
-                           registration_post(registration.partner, customer="Hacked")).status_code == 403
-        assert client.post(reverse("activities:registration-transition", args=[registration.pk]), {"to": "submitted"}).status_code == 403
+        assert (
+            client.post(
+                reverse("activities:registration-edit", args=[registration.pk]),
+                registration_post(registration.partner, customer="Hacked"),
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(reverse("activities:registration-transition", args=[registration.pk]), {"to": "submitted"}).status_code
+            == 403
+        )
         registration.refresh_from_db()
         assert registration.customer == "Keep" and registration.status == "draft"
 
@@ -524,9 +596,20 @@ class TestDealRegistrations:
 
 
 def campaign_post(partners_, **overrides):
-    data = {"title": "Kubernetes webinar", "kind": "webinar", "partners": [p.pk for p in partners_], "status": "planned",
-            "starts_on": "2026-11-12", "ends_on": "2026-11-12", "budget": "1500", "currency": "CHF", "leads": "0",
-            "attendees": "0", "owner": "", "description": ""}
+    data = {
+        "title": "Kubernetes webinar",
+        "kind": "webinar",
+        "partners": [p.pk for p in partners_],
+        "status": "planned",
+        "starts_on": "2026-11-12",
+        "ends_on": "2026-11-12",
+        "budget": "1500",
+        "currency": "CHF",
+        "leads": "0",
+        "attendees": "0",
+        "owner": "",
+        "description": "",
+    }
     data.update(overrides)
     return data
 
@@ -541,7 +624,9 @@ class TestCampaigns:
 
     def test_done_needs_brand_check_and_pr_approval(self, marketing_client, marketing):
         partner = PartnerFactory()
-        response = marketing_client.post(reverse("activities:campaign-create"), campaign_post([partner], status="done", pr_guidelines_approved="on"))
+        response = marketing_client.post(
+            reverse("activities:campaign-create"), campaign_post([partner], status="done", pr_guidelines_approved="on")
+        )
         assert response.status_code == 200 and "brand guidelines" in str(response.context["form"].errors)
         assert not Campaign.objects.exists()
         campaign = CampaignFactory(partners=[partner])
@@ -551,11 +636,15 @@ class TestCampaigns:
         campaign.refresh_from_db()
         assert campaign.brand_checked_by == marketing and campaign.brand_checked_at is not None
         # Still refused without the partner's PR guidelines approved...
-        response = marketing_client.post(reverse("activities:campaign-edit", args=[campaign.pk]), campaign_post([partner], status="done"))
+        response = marketing_client.post(
+            reverse("activities:campaign-edit", args=[campaign.pk]), campaign_post([partner], status="done")
+        )
         assert response.status_code == 200 and Campaign.objects.get().status == "planned"
         # ...and accepted with them; the brand check survives the edit.
-        response = marketing_client.post(reverse("activities:campaign-edit", args=[campaign.pk]),
-                                         campaign_post([partner], status="done", pr_guidelines_approved="on", leads="12"))
+        response = marketing_client.post(
+            reverse("activities:campaign-edit", args=[campaign.pk]),
+            campaign_post([partner], status="done", pr_guidelines_approved="on", leads="12"),
+        )
         assert response.status_code == 302
         campaign.refresh_from_db()
         assert campaign.status == "done" and campaign.leads == 12 and campaign.brand_checked_by == marketing
@@ -564,7 +653,9 @@ class TestCampaigns:
         "field,value", [("budget", "-1"), ("currency", "ABC"), ("ends_on", "2026-11-01"), ("partners", []), ("leads", "-3")]
     )
     def test_bad_input(self, marketing_client, field, value):
-        response = marketing_client.post(reverse("activities:campaign-create"), campaign_post([PartnerFactory()], **{field: value}))
+        response = marketing_client.post(
+            reverse("activities:campaign-create"), campaign_post([PartnerFactory()], **{field: value})
+        )
         assert response.status_code == 200 and response.context["form"].errors
         assert not Campaign.objects.exists()
 
@@ -574,7 +665,12 @@ class TestCampaigns:
         campaign = CampaignFactory(title="Keep")
         assert client.get(reverse("activities:campaign-create")).status_code == 403
         assert client.post(reverse("activities:campaign-create"), campaign_post([PartnerFactory()])).status_code == 403
-        assert client.post(reverse("activities:campaign-edit", args=[campaign.pk]), campaign_post([PartnerFactory()], title="X")).status_code == 403
+        assert (
+            client.post(
+                reverse("activities:campaign-edit", args=[campaign.pk]), campaign_post([PartnerFactory()], title="X")
+            ).status_code
+            == 403
+        )
         assert client.post(reverse("activities:campaign-brand-check", args=[campaign.pk])).status_code == 403
         campaign.refresh_from_db()
         assert campaign.title == "Keep" and campaign.brand_checked_at is None
@@ -587,7 +683,10 @@ class TestCampaigns:
         assert [c.title for c in response.context["page_obj"]] == ["Mine"]
         response = outsider_client.get(reverse("activities:campaigns"), {"quarter": "2026-Q2"})
         assert [c.title for c in response.context["page_obj"]] == ["Other"]
-        assert outsider_client.get(reverse("activities:campaigns")).context["totals"] == {"CHF": Decimal("10"), "EUR": Decimal("5")}
+        assert outsider_client.get(reverse("activities:campaigns")).context["totals"] == {
+            "CHF": Decimal("10"),
+            "EUR": Decimal("5"),
+        }
         rows = csv_rows(outsider_client.get(reverse("activities:campaigns"), {"kind": "pr", "format": "csv"}))
         assert rows[1][0] == "Mine" and rows[1][2] == "Campaign Partner"
 
@@ -624,7 +723,10 @@ class TestJointPlans:
         response = sales_client.get(plan_url)
         assert response.status_code == 200 and response.context["plan"] is None
         assert not JointPlan.objects.exists()  # GET never creates
-        assert sales_client.post(reverse("activities:plan-save", args=[partner.slug, quarter]), {"summary": "Grow"}).status_code == 302
+        assert (
+            sales_client.post(reverse("activities:plan-save", args=[partner.slug, quarter]), {"summary": "Grow"}).status_code
+            == 302
+        )
         assert JointPlan.objects.get().summary == "Grow"
         response = sales_client.post(
             reverse("activities:initiative-create", args=[partner.slug, quarter]),
@@ -633,8 +735,10 @@ class TestJointPlans:
         assert response.status_code == 302
         initiative = JointPlanInitiative.objects.get()
         assert initiative.opportunity == opportunity and initiative.plan.quarter == quarter
-        response = sales_client.post(reverse("activities:initiative-edit", args=[initiative.pk]),
-                                     {"title": "Close the deal", "kind": "sales", "status": "done"})
+        response = sales_client.post(
+            reverse("activities:initiative-edit", args=[initiative.pk]),
+            {"title": "Close the deal", "kind": "sales", "status": "done"},
+        )
         assert JointPlanInitiative.objects.get().status == "done"
         html = sales_client.get(plan_url).content.decode()
         assert "Close the deal" in html and "Done" in html
@@ -661,16 +765,22 @@ class TestJointPlans:
         client = request.getfixturevalue(persona)
         partner = PartnerFactory()
         assert client.post(reverse("activities:plan-save", args=[partner.slug, "2026-Q4"]), {"summary": "x"}).status_code == 403
-        assert client.post(reverse("activities:initiative-create", args=[partner.slug, "2026-Q4"]),
-                           {"title": "x", "kind": "sales", "status": "planned"}).status_code == 403
+        assert (
+            client.post(
+                reverse("activities:initiative-create", args=[partner.slug, "2026-Q4"]),
+                {"title": "x", "kind": "sales", "status": "planned"},
+            ).status_code
+            == 403
+        )
         assert not JointPlan.objects.exists()
 
     @pytest.mark.parametrize("rows", [1, 50])
     def test_query_count_is_flat(self, rows, outsider_client, django_assert_num_queries):
         plan = JointPlanFactory()
         for _ in range(rows):
-            InitiativeFactory(plan=plan, campaign=CampaignFactory(partners=[plan.partner]),
-                              opportunity=OpportunityFactory(partner=plan.partner))
+            InitiativeFactory(
+                plan=plan, campaign=CampaignFactory(partners=[plan.partner]), opportunity=OpportunityFactory(partner=plan.partner)
+            )
             JointPlanFactory()
         # session, user, partner, plan, initiatives (owner and links joined)
         with django_assert_num_queries(5):

@@ -23,8 +23,9 @@ def _backdate(partner, days):
 
 
 def _log(partner, kind, days_ago):
-    Activity.objects.create(partner=partner, kind=kind, occurred_on=timezone.localdate() - timedelta(days=days_ago),
-                            subject=f"{kind} {days_ago}")
+    Activity.objects.create(
+        partner=partner, kind=kind, occurred_on=timezone.localdate() - timedelta(days=days_ago), subject=f"{kind} {days_ago}"
+    )
 
 
 def test_a_qbr_counts_as_a_sync_meeting(manager):

@@ -140,7 +140,9 @@ class TestAttention:
 
     def test_my_follow_ups_within_a_week(self, sales):
         today = timezone.localdate()
-        ActivityFactory(author=sales, occurred_on=today - timedelta(days=5), follow_up_on=today - timedelta(days=1), subject="Late")
+        ActivityFactory(
+            author=sales, occurred_on=today - timedelta(days=5), follow_up_on=today - timedelta(days=1), subject="Late"
+        )
         ActivityFactory(author=sales, follow_up_on=today + timedelta(days=6), subject="Soon")
         ActivityFactory(author=sales, follow_up_on=today + timedelta(days=20), subject="Later")
         ActivityFactory(author=sales, follow_up_on=today, follow_up_done=True, subject="Done")

@@ -139,7 +139,9 @@ def bench_review(partner):
 
     today = timezone.localdate()
     quarter = previous_quarter(quarter_of(today))
-    review, created = QuarterlyReview.objects.get_or_create(partner=partner, quarter=quarter, defaults={"held_on": today, "partner_score": 7})
+    review, created = QuarterlyReview.objects.get_or_create(
+        partner=partner, quarter=quarter, defaults={"held_on": today, "partner_score": 7}
+    )
     if created:
         review.scorecard, review.scorecard_at = scorecard_compute(partner=partner, quarter=quarter, today=today), timezone.now()
         review.save(update_fields=["scorecard", "scorecard_at"])
@@ -334,7 +336,9 @@ def main() -> None:
 
     connection.close()
 
-    print(f"   first {first_sweep['seconds']} s / {first_sweep['peak_mb']} MB: {' '.join(first_sweep['output'][-1:])}", flush=True)
+    print(
+        f"   first {first_sweep['seconds']} s / {first_sweep['peak_mb']} MB: {' '.join(first_sweep['output'][-1:])}", flush=True
+    )
     print(f"   second {second_sweep['seconds']} s / {second_sweep['peak_mb']} MB", flush=True)
     # Pages render with the manifest storage, as in production: static files before any request.
     manage(env, "collectstatic", "--noinput", "-v0")

@@ -199,8 +199,22 @@ def moment(day: date, hour: int = 10) -> datetime:
 
 CUSTOMERS = [
     f"{stem} {suffix}".strip()
-    for stem in ("Acme", "Globex", "Initech", "Umbrella", "Helvetia Data", "Alpen Cloud", "Zürich Logistik", "Basel Pharma",
-                 "Bern Energie", "Lac Léman Bank", "Ticino Retail", "Jura Watches", "Rhein Chemie", "Aare Insurance")
+    for stem in (
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Helvetia Data",
+        "Alpen Cloud",
+        "Zürich Logistik",
+        "Basel Pharma",
+        "Bern Energie",
+        "Lac Léman Bank",
+        "Ticino Retail",
+        "Jura Watches",
+        "Rhein Chemie",
+        "Aare Insurance",
+    )
     for suffix in ("AG", "GmbH", "SA", "Ltd.", "", "Inc.")
 ]
 
@@ -230,8 +244,19 @@ def seed_activities(ctx: Context) -> None:
         for partner_id, day in last_sync.items():
             if pid - first >= total:
                 return
-            yield (pid, partner_id, "sync_meeting", day, "Sync meeting", "Agenda, pipeline, next steps.", rng.choice(user_ids),
-                   None, False, False, now)
+            yield (
+                pid,
+                partner_id,
+                "sync_meeting",
+                day,
+                "Sync meeting",
+                "Agenda, pipeline, next steps.",
+                rng.choice(user_ids),
+                None,
+                False,
+                False,
+                now,
+            )
             pid += 1
         partner_ids = ctx.partner_ids
         while pid - first < total:
@@ -244,13 +269,34 @@ def seed_activities(ctx: Context) -> None:
             if rng.random() < 0.12:
                 follow_up = day + timedelta(days=rng.randint(3, 30))
                 done = follow_up < today - timedelta(days=14) or rng.random() < 0.5
-            yield (pid, partner_id, kind, day, f"{kind.replace('_', ' ').title()} about pipeline #{pid}",
-                   "Discussed joint customers and next steps." if rng.random() < 0.5 else "", rng.choice(user_ids),
-                   follow_up, done, False, now)
+            yield (
+                pid,
+                partner_id,
+                kind,
+                day,
+                f"{kind.replace('_', ' ').title()} about pipeline #{pid}",
+                "Discussed joint customers and next steps." if rng.random() < 0.5 else "",
+                rng.choice(user_ids),
+                follow_up,
+                done,
+                False,
+                now,
+            )
             pid += 1
 
-    columns = ["id", "partner_id", "kind", "occurred_on", "subject", "notes", "author_id", "follow_up_on", "follow_up_done",
-               "inform_team", "created_at"]
+    columns = [
+        "id",
+        "partner_id",
+        "kind",
+        "occurred_on",
+        "subject",
+        "notes",
+        "author_id",
+        "follow_up_on",
+        "follow_up_done",
+        "inform_team",
+        "created_at",
+    ]
     copy_rows(Activity, columns, activities(), ctx)
     last = first + total
     through = Activity.participants.through
@@ -268,12 +314,39 @@ def seed_activities(ctx: Context) -> None:
     first_opp = next_id(Opportunity)
     copy_rows(
         Opportunity,
-        ["id", "partner_id", "end_customer", "title", "value", "currency", "stage", "expected_close", "won_on", "source",
-         "owner_id", "notes", "created_at", "updated_at"],
+        [
+            "id",
+            "partner_id",
+            "end_customer",
+            "title",
+            "value",
+            "currency",
+            "stage",
+            "expected_close",
+            "won_on",
+            "source",
+            "owner_id",
+            "notes",
+            "created_at",
+            "updated_at",
+        ],
         (
-            (first_opp + i, rng.choice(ctx.partner_ids), rng.choice(CUSTOMERS), f"Opportunity {i}",
-             Decimal(rng.randint(5, 500) * 1000), rng.choice(currencies), stage, close,
-             min(close, today) if stage == "won" else None, rng.choice(SOURCES), rng.choice(user_ids), "", now, now)
+            (
+                first_opp + i,
+                rng.choice(ctx.partner_ids),
+                rng.choice(CUSTOMERS),
+                f"Opportunity {i}",
+                Decimal(rng.randint(5, 500) * 1000),
+                rng.choice(currencies),
+                stage,
+                close,
+                min(close, today) if stage == "won" else None,
+                rng.choice(SOURCES),
+                rng.choice(user_ids),
+                "",
+                now,
+                now,
+            )
             for i in range(ctx.n(10_000))
             for stage, close in [(rng.choice(stages), today + timedelta(days=rng.randint(-900, 270)))]
         ),
@@ -297,14 +370,43 @@ def seed_activities(ctx: Context) -> None:
                 expires = created + timedelta(days=rng.choice([90, 180, 180, 365]))
                 if status == "approved" and expires < today and rng.random() < 0.9:
                     expires = today + timedelta(days=rng.randint(0, 120))  # most approved ones are still valid
-            yield (first_reg + i, rng.choice(ctx.partner_ids), f"REG-{i:06d}" if rng.random() < 0.8 else "", customer,
-                   normalise_customer(customer)[:200], "OpenShift subscriptions", Decimal(rng.randint(10, 900) * 100),
-                   rng.choice(currencies), status, submitted, expires, rng.choice(user_ids), "", moment(created), now)
+            yield (
+                first_reg + i,
+                rng.choice(ctx.partner_ids),
+                f"REG-{i:06d}" if rng.random() < 0.8 else "",
+                customer,
+                normalise_customer(customer)[:200],
+                "OpenShift subscriptions",
+                Decimal(rng.randint(10, 900) * 100),
+                rng.choice(currencies),
+                status,
+                submitted,
+                expires,
+                rng.choice(user_ids),
+                "",
+                moment(created),
+                now,
+            )
 
     copy_rows(
         DealRegistration,
-        ["id", "partner_id", "registration_id", "customer", "customer_normalized", "products", "value", "currency", "status",
-         "submitted_at", "expires_on", "owner_id", "notes", "created_at", "updated_at"],
+        [
+            "id",
+            "partner_id",
+            "registration_id",
+            "customer",
+            "customer_normalized",
+            "products",
+            "value",
+            "currency",
+            "status",
+            "submitted_at",
+            "expires_on",
+            "owner_id",
+            "notes",
+            "created_at",
+            "updated_at",
+        ],
         registrations(),
         ctx,
     )
@@ -316,21 +418,57 @@ def seed_activities(ctx: Context) -> None:
         status = rng.choice(["planned", "in_progress", "done", "published", "cancelled"]) if starts < today else "planned"
         checked = status in ("done", "published")
         campaign_rows.append(
-            (first_campaign + i, rng.choice(["event", "roadshow", "webinar", "campaign", "collateral", "pr"]), f"Campaign {i}", "",
-             status, starts, starts + timedelta(days=rng.randint(0, 30)), quarter_of(starts), Decimal(rng.randint(1, 50) * 500),
-             rng.choice(currencies), rng.randint(0, 80), rng.randint(0, 300), rng.choice(user_ids),
-             rng.choice(user_ids) if checked else None, moment(starts) if checked else None, checked, now, now)
+            (
+                first_campaign + i,
+                rng.choice(["event", "roadshow", "webinar", "campaign", "collateral", "pr"]),
+                f"Campaign {i}",
+                "",
+                status,
+                starts,
+                starts + timedelta(days=rng.randint(0, 30)),
+                quarter_of(starts),
+                Decimal(rng.randint(1, 50) * 500),
+                rng.choice(currencies),
+                rng.randint(0, 80),
+                rng.randint(0, 300),
+                rng.choice(user_ids),
+                rng.choice(user_ids) if checked else None,
+                moment(starts) if checked else None,
+                checked,
+                now,
+                now,
+            )
         )
         for partner_id in rng.sample(ctx.partner_ids, min(len(ctx.partner_ids), rng.randint(1, 3))):
             campaign_partners.append((first_campaign + i, partner_id))
     copy_rows(
         Campaign,
-        ["id", "kind", "title", "description", "status", "starts_on", "ends_on", "quarter", "budget", "currency", "leads",
-         "attendees", "owner_id", "brand_checked_by_id", "brand_checked_at", "pr_guidelines_approved", "created_at", "updated_at"],
+        [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "status",
+            "starts_on",
+            "ends_on",
+            "quarter",
+            "budget",
+            "currency",
+            "leads",
+            "attendees",
+            "owner_id",
+            "brand_checked_by_id",
+            "brand_checked_at",
+            "pr_guidelines_approved",
+            "created_at",
+            "updated_at",
+        ],
         campaign_rows,
         ctx,
     )
-    copy_rows(Campaign.partners.through, ["campaign_id", "partner_id"], campaign_partners, ctx, label="activities.Campaign.partners")
+    copy_rows(
+        Campaign.partners.through, ["campaign_id", "partner_id"], campaign_partners, ctx, label="activities.Campaign.partners"
+    )
     reset_sequences(Activity, through, Opportunity, DealRegistration, Campaign, Campaign.partners.through)
 
 
@@ -346,14 +484,24 @@ def seed_certifications(ctx: Context) -> None:
     certs = []
     for vendor in vendors:
         for j in range(6):
-            certs.append(Certification(partner_id=vendor, name=f"Certified Specialist {j} of vendor {vendor}", code=f"EX{100 + j}",
-                                       validity_months=rng.choice([24, 36, 36, None]) if j else None))
+            certs.append(
+                Certification(
+                    partner_id=vendor,
+                    name=f"Certified Specialist {j} of vendor {vendor}",
+                    code=f"EX{100 + j}",
+                    validity_months=rng.choice([24, 36, 36, None]) if j else None,
+                )
+            )
     bulk(Certification, certs, ctx)
     certs = list(Certification.objects.filter(partner_id__in=vendors).order_by("pk"))
     by_vendor: dict[int, list] = {}
     for cert in certs:
         by_vendor.setdefault(cert.partner_id, []).append(cert)
-    levels = [ProgramLevel(partner_id=v, name=name, rank=rank) for v in vendors for rank, name in enumerate(["Ready", "Advanced", "Premier"], 1)]
+    levels = [
+        ProgramLevel(partner_id=v, name=name, rank=rank)
+        for v in vendors
+        for rank, name in enumerate(["Ready", "Advanced", "Premier"], 1)
+    ]
     bulk(ProgramLevel, levels, ctx)
     levels = list(ProgramLevel.objects.filter(partner_id__in=vendors).order_by("partner_id", "rank"))
     requirements = [LevelRequirement(level=level, min_holders=level.rank * rng.randint(1, 4)) for level in levels]
@@ -398,8 +546,18 @@ def seed_certifications(ctx: Context) -> None:
             obtained = renewal
     copy_rows(
         Holding,
-        ["id", "holder_id", "certification_id", "obtained_on", "expires_on", "credential_id", "verification_url", "certificate",
-         "created_at", "updated_at"],
+        [
+            "id",
+            "holder_id",
+            "certification_id",
+            "obtained_on",
+            "expires_on",
+            "credential_id",
+            "verification_url",
+            "certificate",
+            "created_at",
+            "updated_at",
+        ],
         rows,
         ctx,
     )
@@ -423,13 +581,46 @@ def seed_funds(ctx: Context) -> None:
     for partner_id in funded:
         currency = rng.choice(["CHF", "CHF", "EUR", "USD"])
         for label, start, end in periods:
-            allocations.append((first_alloc + len(allocations), partner_id, rng.choice(["mdf", "mdf", "sdf"]), label, start, end,
-                                Decimal(rng.randint(5, 60) * 1000), currency, "Partner Connect", "", "",
-                                rng.choice([60, 90, 120]), "", rng.choice(user_ids), now, now))
+            allocations.append(
+                (
+                    first_alloc + len(allocations),
+                    partner_id,
+                    rng.choice(["mdf", "mdf", "sdf"]),
+                    label,
+                    start,
+                    end,
+                    Decimal(rng.randint(5, 60) * 1000),
+                    currency,
+                    "Partner Connect",
+                    "",
+                    "",
+                    rng.choice([60, 90, 120]),
+                    "",
+                    rng.choice(user_ids),
+                    now,
+                    now,
+                )
+            )
     copy_rows(
         FundAllocation,
-        ["id", "partner_id", "kind", "period_label", "period_start", "period_end", "amount", "currency", "tool_name",
-         "tool_reference", "tool_url", "claim_deadline_days", "notes", "created_by_id", "created_at", "updated_at"],
+        [
+            "id",
+            "partner_id",
+            "kind",
+            "period_label",
+            "period_start",
+            "period_end",
+            "amount",
+            "currency",
+            "tool_name",
+            "tool_reference",
+            "tool_url",
+            "claim_deadline_days",
+            "notes",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ],
         allocations,
         ctx,
     )
@@ -450,8 +641,11 @@ def seed_funds(ctx: Context) -> None:
         else:
             status = rng.choice(["draft", "draft", "submitted", "approved", "proof_submitted", "invoiced", "paid", "rejected"])
         requested = Decimal(rng.randint(10, 200) * 50)
-        approved = (requested * Decimal(rng.choice(["1", "1", "0.8", "0.5"]))).quantize(Decimal("0.01")) if status in (
-            "approved", "proof_submitted", "invoiced", "paid") else None
+        approved = (
+            (requested * Decimal(rng.choice(["1", "1", "0.8", "0.5"]))).quantize(Decimal("0.01"))
+            if status in ("approved", "proof_submitted", "invoiced", "paid")
+            else None
+        )
         pk = first_claim + len(claims)
         submitted = moment(activity_end + timedelta(days=3)) if status != "draft" else None
         decided = moment(activity_end + timedelta(days=10)) if status not in ("draft", "submitted") else None
@@ -466,28 +660,105 @@ def seed_funds(ctx: Context) -> None:
             if status == "paid":
                 paid_on = min(issued + timedelta(days=rng.randint(5, 45)), today)
             invoiced, paid = moment(issued), moment(paid_on) if paid_on else None
-            invoices.append((pk, f"VSHN-{issued.year}-{pk:06d}", pk, issued, due, approved, currency, paid_on,
-                             rng.choice(user_ids) if paid_on else None, rng.choice(user_ids), invoiced))
-        claims.append((pk, alloc_id, None, f"Joint event {pk}", "", activity_start, activity_end, requested, currency, "",
-                       approved, status, deadline, "Out of scope." if status == "rejected" else "",
-                       status not in ("draft", "submitted"), status in ("proof_submitted", "invoiced", "paid"),
-                       status in ("proof_submitted", "invoiced", "paid"), False, rng.choice(user_ids), now, now,
-                       submitted, rng.choice(user_ids) if submitted else None, decided, rng.choice(user_ids) if decided else None,
-                       decided if status in ("proof_submitted", "invoiced", "paid") else None, None, invoiced, paid))
+            invoices.append(
+                (
+                    pk,
+                    f"VSHN-{issued.year}-{pk:06d}",
+                    pk,
+                    issued,
+                    due,
+                    approved,
+                    currency,
+                    paid_on,
+                    rng.choice(user_ids) if paid_on else None,
+                    rng.choice(user_ids),
+                    invoiced,
+                )
+            )
+        claims.append(
+            (
+                pk,
+                alloc_id,
+                None,
+                f"Joint event {pk}",
+                "",
+                activity_start,
+                activity_end,
+                requested,
+                currency,
+                "",
+                approved,
+                status,
+                deadline,
+                "Out of scope." if status == "rejected" else "",
+                status not in ("draft", "submitted"),
+                status in ("proof_submitted", "invoiced", "paid"),
+                status in ("proof_submitted", "invoiced", "paid"),
+                False,
+                rng.choice(user_ids),
+                now,
+                now,
+                submitted,
+                rng.choice(user_ids) if submitted else None,
+                decided,
+                rng.choice(user_ids) if decided else None,
+                decided if status in ("proof_submitted", "invoiced", "paid") else None,
+                None,
+                invoiced,
+                paid,
+            )
+        )
     copy_rows(
         FundClaim,
-        ["id", "allocation_id", "campaign_id", "title", "description", "activity_start", "activity_end", "requested_amount",
-         "currency", "tool_reference", "approved_amount", "status", "claim_deadline", "rejection_reason",
-         "proof_supplier_invoices", "proof_photos", "proof_attendee_list", "proof_leads", "created_by_id", "created_at",
-         "updated_at", "submitted_at", "submitted_by_id", "decided_at", "decided_by_id", "proof_submitted_at",
-         "proof_submitted_by_id", "invoiced_at", "paid_at"],
+        [
+            "id",
+            "allocation_id",
+            "campaign_id",
+            "title",
+            "description",
+            "activity_start",
+            "activity_end",
+            "requested_amount",
+            "currency",
+            "tool_reference",
+            "approved_amount",
+            "status",
+            "claim_deadline",
+            "rejection_reason",
+            "proof_supplier_invoices",
+            "proof_photos",
+            "proof_attendee_list",
+            "proof_leads",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "submitted_by_id",
+            "decided_at",
+            "decided_by_id",
+            "proof_submitted_at",
+            "proof_submitted_by_id",
+            "invoiced_at",
+            "paid_at",
+        ],
         claims,
         ctx,
     )
     copy_rows(
         Invoice,
-        ["id", "number", "claim_id", "issued_on", "due_on", "amount", "currency", "paid_on", "paid_by_id", "created_by_id",
-         "created_at"],
+        [
+            "id",
+            "number",
+            "claim_id",
+            "issued_on",
+            "due_on",
+            "amount",
+            "currency",
+            "paid_on",
+            "paid_by_id",
+            "created_by_id",
+            "created_at",
+        ],
         invoices,
         ctx,
     )
@@ -503,19 +774,33 @@ def seed_reporting(ctx: Context) -> None:
     today, user_ids, now = ctx.today, [u.pk for u in ctx.users], moment(ctx.today)
     target_lines = ctx.n(100_000)
     months = 36
-    reporters = ctx.partner_ids[-max(1, min(len(ctx.partner_ids), target_lines // (months * 3))):]
+    reporters = ctx.partner_ids[-max(1, min(len(ctx.partner_ids), target_lines // (months * 3))) :]
     agreements = []
     for partner_id in reporters:
-        agreements.append(ReportingAgreement(partner_id=partner_id, due_day=rng.choice([5, 10, 10, 15, 20]),
-                                             currency=rng.choice(["CHF", "CHF", "EUR", "USD"]),
-                                             accounting_threshold=Decimal(rng.choice([20_000, 50_000, 100_000])),
-                                             growth_alert_percent=rng.choice([20, 30, 50]), recipient="licensing@example.com"))
+        agreements.append(
+            ReportingAgreement(
+                partner_id=partner_id,
+                due_day=rng.choice([5, 10, 10, 15, 20]),
+                currency=rng.choice(["CHF", "CHF", "EUR", "USD"]),
+                accounting_threshold=Decimal(rng.choice([20_000, 50_000, 100_000])),
+                growth_alert_percent=rng.choice([20, 30, 50]),
+                recipient="licensing@example.com",
+            )
+        )
     bulk(ReportingAgreement, agreements, ctx)
     last_month = first_of_month_months_later(today, -1)
     first_report, first_line = next_id(LicenseReport), next_id(LicenseReportLine)
     reports, lines = [], []
-    products = ["OpenShift Platform Plus", "OpenShift Container Platform", "Ansible Automation", "RHEL for Virtual Datacenters",
-                "Rancher Prime", "SUSE Linux Enterprise", "Exoscale Compute", "Cloudscale Object Storage"]
+    products = [
+        "OpenShift Platform Plus",
+        "OpenShift Container Platform",
+        "Ansible Automation",
+        "RHEL for Virtual Datacenters",
+        "Rancher Prime",
+        "SUSE Linux Enterprise",
+        "Exoscale Compute",
+        "Cloudscale Object Storage",
+    ]
     for agreement in agreements:
         previous = None
         partner_products = rng.sample(products, 3)
@@ -540,18 +825,58 @@ def seed_reporting(ctx: Context) -> None:
                     price = Decimal("25.00") if "Platform" in product else Decimal("12.50")
                     line_total = quantity * price
                     total += line_total
-                    lines.append((first_line + len(lines), pk, product, "cores", quantity, price, agreement.currency, "monthly",
-                                  line_total))
+                    lines.append(
+                        (
+                            first_line + len(lines),
+                            pk,
+                            product,
+                            "cores",
+                            quantity,
+                            price,
+                            agreement.currency,
+                            "monthly",
+                            line_total,
+                        )
+                    )
             submitted = moment(due - timedelta(days=2)) if status in ("submitted", "acknowledged") else None
             acknowledged = moment(due + timedelta(days=3)) if status == "acknowledged" else None
-            reports.append((pk, agreement.partner_id, month, status, agreement.currency, due, total, previous, submitted,
-                            rng.choice(user_ids) if submitted else None, acknowledged,
-                            rng.choice(user_ids) if acknowledged else None, moment(first_of_month(due)), now))
+            reports.append(
+                (
+                    pk,
+                    agreement.partner_id,
+                    month,
+                    status,
+                    agreement.currency,
+                    due,
+                    total,
+                    previous,
+                    submitted,
+                    rng.choice(user_ids) if submitted else None,
+                    acknowledged,
+                    rng.choice(user_ids) if acknowledged else None,
+                    moment(first_of_month(due)),
+                    now,
+                )
+            )
             previous = total if status != "due" else None
     copy_rows(
         LicenseReport,
-        ["id", "partner_id", "month", "status", "currency", "due_on", "total", "previous_total", "submitted_at", "submitted_by_id",
-         "acknowledged_at", "acknowledged_by_id", "created_at", "updated_at"],
+        [
+            "id",
+            "partner_id",
+            "month",
+            "status",
+            "currency",
+            "due_on",
+            "total",
+            "previous_total",
+            "submitted_at",
+            "submitted_by_id",
+            "acknowledged_at",
+            "acknowledged_by_id",
+            "created_at",
+            "updated_at",
+        ],
         reports,
         ctx,
     )

@@ -34,7 +34,10 @@ def test_levels_at_risk_for_the_partner_manager_and_admins(manager, admin_user, 
     HoldingFactory(certification=cert, expires_on=today + timedelta(days=40))
     program(PartnerFactory(name="Not mine"), level_name="Gold")  # nobody holds it: not met
     assert [i.title for i in certification_levels_at_risk(manager, today)] == ["Mine: Premier at risk"]
-    assert {i.title for i in certification_levels_at_risk(admin_user, today)} == {"Mine: Premier at risk", "Not mine: Gold requirements not met"}
+    assert {i.title for i in certification_levels_at_risk(admin_user, today)} == {
+        "Mine: Premier at risk",
+        "Not mine: Gold requirements not met",
+    }
     assert certification_levels_at_risk(outsider, today) == []
 
 

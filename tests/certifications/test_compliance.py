@@ -62,8 +62,12 @@ def test_a_renewal_that_continues_the_validity_keeps_the_requirement_met():
     today = timezone.localdate()
     _, _, cert = program(min_holders=1)
     person = UserFactory()
-    HoldingFactory(holder=person, certification=cert, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=20))
-    HoldingFactory(holder=person, certification=cert, obtained_on=today + timedelta(days=21), expires_on=today + timedelta(days=1100))
+    HoldingFactory(
+        holder=person, certification=cert, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=20)
+    )
+    HoldingFactory(
+        holder=person, certification=cert, obtained_on=today + timedelta(days=21), expires_on=today + timedelta(days=1100)
+    )
     assert requirement_result(cert.partner).status == MET
 
 

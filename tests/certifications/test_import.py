@@ -37,7 +37,10 @@ def confirm(client, text, skip=False):
 
 
 def test_dry_run_then_confirm(manager_client, catalog):
-    text = HEADER + "elena,EX280,,2024-03-01,,CRED-1,https://verify.example/1\nSAM@vshn.example,ex280,Red Hat,2024-05-01,2026-05-01,,\n"
+    text = (
+        HEADER
+        + "elena,EX280,,2024-03-01,,CRED-1,https://verify.example/1\nSAM@vshn.example,ex280,Red Hat,2024-05-01,2026-05-01,,\n"
+    )
     response = upload(manager_client, text)
     assert response.status_code == 200
     preview = response.context["preview"]
@@ -52,16 +55,21 @@ def test_dry_run_then_confirm(manager_client, catalog):
 
 def test_every_bad_row_gets_its_error_and_nothing_is_imported_without_skip(manager_client, catalog):
     today = timezone.localdate()
-    HoldingFactory(holder=catalog.partner.manager, certification=catalog, obtained_on=today - timedelta(days=10), expires_on=today + timedelta(days=900))
+    HoldingFactory(
+        holder=catalog.partner.manager,
+        certification=catalog,
+        obtained_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=900),
+    )
     lines = [
-        "elena,EX280,,2024-03-01,,,",                       # good
-        "nobody,EX280,,2024-03-01,,,",                      # unknown user
-        "elena,NOPE-1,,2024-03-01,,,",                      # unknown certification
-        "sam,EX280,,2024-13-45,,,",                         # bad date
-        "sam,EX280,,2024-06-01,2024-01-01,,",               # expiry before obtained
-        "elena,EX280,,2025-01-01,,,",                       # overlaps line 2 of this file
+        "elena,EX280,,2024-03-01,,,",  # good
+        "nobody,EX280,,2024-03-01,,,",  # unknown user
+        "elena,NOPE-1,,2024-03-01,,,",  # unknown certification
+        "sam,EX280,,2024-13-45,,,",  # bad date
+        "sam,EX280,,2024-06-01,2024-01-01,,",  # expiry before obtained
+        "elena,EX280,,2025-01-01,,,",  # overlaps line 2 of this file
         f"{catalog.partner.manager.username},EX280,,{today.isoformat()},,,",  # overlaps a stored holding
-        "sam,EX280,,2024-06-01,,,javascript:alert(1)",      # bad URL
+        "sam,EX280,,2024-06-01,,,javascript:alert(1)",  # bad URL
     ]
     text = HEADER + "\n".join(lines) + "\n"
     preview = upload(manager_client, text).context["preview"]

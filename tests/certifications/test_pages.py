@@ -100,7 +100,9 @@ class TestMyCertifications:
         holding = HoldingFactory(holder=outsider)
         url = reverse("certifications:holding-edit", args=[holding.pk])
         assert outsider_client.get(url).status_code == 200
-        data = holding_post(holding.certification, expires_on=(timezone.localdate() + timedelta(days=50)).isoformat(), credential_id="NEW")
+        data = holding_post(
+            holding.certification, expires_on=(timezone.localdate() + timedelta(days=50)).isoformat(), credential_id="NEW"
+        )
         assert outsider_client.post(url, data).status_code == 302
         holding.refresh_from_db()
         assert holding.credential_id == "NEW"
@@ -135,7 +137,12 @@ class TestBadHoldingInput:
 
     def test_overlapping_duplicate(self, outsider, outsider_client):
         today = timezone.localdate()
-        existing = HoldingFactory(holder=outsider, credential_id="existing", obtained_on=today - timedelta(days=300), expires_on=today + timedelta(days=300))
+        existing = HoldingFactory(
+            holder=outsider,
+            credential_id="existing",
+            obtained_on=today - timedelta(days=300),
+            expires_on=today + timedelta(days=300),
+        )
         data = holding_post(existing.certification, obtained_on=(today - timedelta(days=5)).isoformat())
         self.assert_rejected(outsider_client, data, "validity periods overlap")
 
@@ -170,16 +177,24 @@ class TestBadHoldingInput:
         data = holding_post(cert, certificate=SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024)))
         self.assert_rejected(outsider_client, data, "at most 10 MB")
 
-    @pytest.mark.parametrize("field,value", [("obtained_on", ""), ("obtained_on", "31.02.2024"), ("certification", "999999"),
-                                             ("verification_url", "javascript:alert(1)")])
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("obtained_on", ""),
+            ("obtained_on", "31.02.2024"),
+            ("certification", "999999"),
+            ("verification_url", "javascript:alert(1)"),
+        ],
+    )
     def test_other_bad_fields(self, outsider_client, field, value):
         cert = CertificationFactory()
         self.assert_rejected(outsider_client, holding_post(cert, **{field: value}), "")
 
     def test_image_certificate_is_accepted(self, outsider_client):
         cert = CertificationFactory()
-        response = outsider_client.post(reverse("certifications:holding-create"),
-                                        holding_post(cert, certificate=SimpleUploadedFile("c.png", PNG)))
+        response = outsider_client.post(
+            reverse("certifications:holding-create"), holding_post(cert, certificate=SimpleUploadedFile("c.png", PNG))
+        )
         assert response.status_code == 302
 
 
@@ -209,7 +224,9 @@ class TestHoldingList:
         today = timezone.localdate()
         soon = HoldingFactory(expires_on=today + timedelta(days=20), credential_id="SOON")
         HoldingFactory(expires_on=today + timedelta(days=400), credential_id="LATER")
-        response = manager_client.get(reverse("certifications:holdings"), {"expires_before": (today + timedelta(days=30)).isoformat()})
+        response = manager_client.get(
+            reverse("certifications:holdings"), {"expires_before": (today + timedelta(days=30)).isoformat()}
+        )
         assert [h.pk for h in response.context["page_obj"]] == [soon.pk]
         response = manager_client.get(reverse("certifications:holdings"), {"holder": soon.holder_id, "format": "csv"})
         rows = csv_rows(response)
@@ -285,7 +302,9 @@ class TestComplianceOverview:
             assert manager_client.get(reverse("certifications:overview"), params).status_code == 200
 
     @pytest.mark.parametrize("partners,holdings_each", [(1, 1), (30, 1), (30, 15)])
-    def test_query_count_is_flat_with_hundreds_of_holdings(self, partners, holdings_each, manager_client, django_assert_num_queries):
+    def test_query_count_is_flat_with_hundreds_of_holdings(
+        self, partners, holdings_each, manager_client, django_assert_num_queries
+    ):
         for _ in range(partners):
             _, _, cert = program(min_holders=2)
             program(cert.partner, min_holders=1, certifications=[cert], level_name="Advanced", held=False)
@@ -314,7 +333,9 @@ class TestProgramStatus:
     def test_a_level_of_another_partner_is_refused(self, manager_client):
         partner = PartnerFactory()
         foreign = ProgramLevelFactory()
-        response = manager_client.post(reverse("certifications:program-status-edit", args=[partner.slug]), {"held_level": foreign.pk, "target_level": ""})
+        response = manager_client.post(
+            reverse("certifications:program-status-edit", args=[partner.slug]), {"held_level": foreign.pk, "target_level": ""}
+        )
         assert response.status_code == 200 and response.context["form"].errors
         assert not PartnerProgramStatus.objects.exists()
 

@@ -22,7 +22,9 @@ def run_output() -> dict[str, str]:
     return dict(line.split(": ", 1) for line in out.getvalue().strip().splitlines())
 
 
-@pytest.mark.parametrize("days_left,expected", [(95, None), (90, 90), (85, 90), (30, 30), (25, 30), (8, 30), (7, 7), (1, 7), (0, 0), (-3, 0)])
+@pytest.mark.parametrize(
+    "days_left,expected", [(95, None), (90, 90), (85, 90), (30, 30), (25, 30), (8, 30), (7, 7), (1, 7), (0, 0), (-3, 0)]
+)
 def test_threshold_is_the_smallest_not_below_the_days_left(days_left, expected):
     assert threshold_for(days_left) == expected
 
@@ -32,8 +34,12 @@ def test_each_threshold_goes_out_once_to_holder_and_partner_manager_naming_the_l
     manager = UserFactory(username="pm")
     elena = UserFactory(username="elena", first_name="Elena", last_name="Engineer")
     partner = PartnerFactory(name="Red Hat", manager=manager)
-    level, _, ex280 = program(partner, min_holders=1, certifications=[CertificationFactory(partner=partner, code="EX280", name="OpenShift Admin")])
-    holding = HoldingFactory(holder=elena, certification=ex280, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=30))
+    level, _, ex280 = program(
+        partner, min_holders=1, certifications=[CertificationFactory(partner=partner, code="EX280", name="OpenShift Admin")]
+    )
+    holding = HoldingFactory(
+        holder=elena, certification=ex280, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=30)
+    )
     HoldingFactory(expires_on=today + timedelta(days=90))
     HoldingFactory(expires_on=today + timedelta(days=7))
     HoldingFactory(expires_on=today)
@@ -58,9 +64,13 @@ def test_superseded_holdings_and_inactive_people_get_no_reminder():
     today = timezone.localdate()
     person = UserFactory()
     cert = CertificationFactory()
-    HoldingFactory(holder=person, certification=cert, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=5))
+    HoldingFactory(
+        holder=person, certification=cert, obtained_on=today - timedelta(days=1000), expires_on=today + timedelta(days=5)
+    )
     # Renewed: a newer holding of the same certification (validity starts after the old one ends).
-    HoldingFactory(holder=person, certification=cert, obtained_on=today + timedelta(days=6), expires_on=today + timedelta(days=1100))
+    HoldingFactory(
+        holder=person, certification=cert, obtained_on=today + timedelta(days=6), expires_on=today + timedelta(days=1100)
+    )
     HoldingFactory(holder=UserFactory(is_active=False), expires_on=today + timedelta(days=5))
     assert reminders.run_reminder(KIND) == 0
 

@@ -46,7 +46,9 @@ def submitted_claim(**kwargs) -> FundClaim:
 
 def approved_claim(*, status=FundClaim.Status.APPROVED, **kwargs) -> FundClaim:
     kwargs.setdefault("approved_amount", kwargs.get("requested_amount", Decimal("1000.00")))
-    return FundClaimFactory(status=status, tool_reference="CLM-1", submitted_at=timezone.now(), decided_at=timezone.now(), **kwargs)
+    return FundClaimFactory(
+        status=status, tool_reference="CLM-1", submitted_at=timezone.now(), decided_at=timezone.now(), **kwargs
+    )
 
 
 class InvoiceFactory(factory.django.DjangoModelFactory):

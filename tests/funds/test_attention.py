@@ -20,8 +20,18 @@ def setup_items(manager):
     end = today + timedelta(days=10 - 90)
     FundClaimFactory(allocation=FundAllocationFactory(partner=mine), title="My draft", activity_start=end, activity_end=end)
     FundClaimFactory(allocation=FundAllocationFactory(partner=theirs), title="Their draft", activity_start=end, activity_end=end)
-    InvoiceFactory(number="MINE-LATE", claim__allocation__partner=mine, issued_on=today - timedelta(days=60), due_on=today - timedelta(days=40))
-    InvoiceFactory(number="THEIRS-LATE", claim__allocation__partner=theirs, issued_on=today - timedelta(days=40), due_on=today - timedelta(days=5))
+    InvoiceFactory(
+        number="MINE-LATE",
+        claim__allocation__partner=mine,
+        issued_on=today - timedelta(days=60),
+        due_on=today - timedelta(days=40),
+    )
+    InvoiceFactory(
+        number="THEIRS-LATE",
+        claim__allocation__partner=theirs,
+        issued_on=today - timedelta(days=40),
+        due_on=today - timedelta(days=5),
+    )
     InvoiceFactory(number="THEIRS-SOON", claim__allocation__partner=theirs, issued_on=today, due_on=today + timedelta(days=30))
     return mine, theirs
 

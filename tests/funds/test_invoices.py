@@ -21,13 +21,26 @@ def make_invoices():
     today = timezone.localdate()
     chf = FundAllocationFactory(currency="CHF")
     eur = FundAllocationFactory(currency="EUR")
-    overdue = InvoiceFactory(number="OVERDUE-CHF", claim__allocation=chf, issued_on=today - timedelta(days=40), due_on=today - timedelta(days=10))
-    InvoiceFactory(number="OVERDUE-EUR", claim__allocation=eur, issued_on=today - timedelta(days=40), due_on=today - timedelta(days=1),
-                   claim__requested_amount=Decimal("700"), claim__approved_amount=Decimal("700"))
+    overdue = InvoiceFactory(
+        number="OVERDUE-CHF", claim__allocation=chf, issued_on=today - timedelta(days=40), due_on=today - timedelta(days=10)
+    )
+    InvoiceFactory(
+        number="OVERDUE-EUR",
+        claim__allocation=eur,
+        issued_on=today - timedelta(days=40),
+        due_on=today - timedelta(days=1),
+        claim__requested_amount=Decimal("700"),
+        claim__approved_amount=Decimal("700"),
+    )
     open_ = InvoiceFactory(number="OPEN-CHF", claim__allocation=chf, issued_on=today, due_on=today)  # due today: not overdue yet
     paid = InvoiceFactory(number="PAID-CHF", claim__allocation=chf, issued_on=today.replace(day=1), paid_on=today)
-    old_paid = InvoiceFactory(number="PAID-LONG-AGO", claim__allocation=chf, issued_on=today - timedelta(days=100),
-                              due_on=today - timedelta(days=70), paid_on=today - timedelta(days=65))
+    old_paid = InvoiceFactory(
+        number="PAID-LONG-AGO",
+        claim__allocation=chf,
+        issued_on=today - timedelta(days=100),
+        due_on=today - timedelta(days=70),
+        paid_on=today - timedelta(days=65),
+    )
     return overdue, open_, paid, old_paid
 
 
@@ -59,7 +72,8 @@ class TestAccounting:
     def test_mark_paid_from_the_accounting_page(self, accounting_client):
         overdue, *_ = make_invoices()
         response = accounting_client.post(
-            reverse("funds:invoice-paid", args=[overdue.pk]), {"paid_on": timezone.localdate().isoformat(), "next": reverse("funds:accounting")}
+            reverse("funds:invoice-paid", args=[overdue.pk]),
+            {"paid_on": timezone.localdate().isoformat(), "next": reverse("funds:accounting")},
         )
         assert response.status_code == 302 and response["Location"] == reverse("funds:accounting")
         overdue.refresh_from_db()

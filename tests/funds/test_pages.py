@@ -25,9 +25,18 @@ def csv_rows(response) -> list[list[str]]:
 
 def allocation_post(partner, **overrides):
     data = {
-        "partner": partner.pk, "kind": "mdf", "period_label": "FY2026 H1", "period_start": "2026-01-01", "period_end": "2026-06-30",
-        "amount": "25000.00", "currency": "CHF", "tool_name": "Partner Connect", "tool_reference": "MDF-1",
-        "tool_url": "https://partner.example/mdf/1", "claim_deadline_days": "90", "notes": "",
+        "partner": partner.pk,
+        "kind": "mdf",
+        "period_label": "FY2026 H1",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "amount": "25000.00",
+        "currency": "CHF",
+        "tool_name": "Partner Connect",
+        "tool_reference": "MDF-1",
+        "tool_url": "https://partner.example/mdf/1",
+        "claim_deadline_days": "90",
+        "notes": "",
     }
     data.update(overrides)
     return data
@@ -35,8 +44,13 @@ def allocation_post(partner, **overrides):
 
 def claim_post(allocation, **overrides):
     data = {
-        "allocation": allocation.pk, "title": "Roadshow Zurich", "activity_start": "2026-03-01", "activity_end": "2026-03-02",
-        "requested_amount": "1500.50", "currency": allocation.currency, "description": "",
+        "allocation": allocation.pk,
+        "title": "Roadshow Zurich",
+        "activity_start": "2026-03-01",
+        "activity_end": "2026-03-02",
+        "requested_amount": "1500.50",
+        "currency": allocation.currency,
+        "description": "",
     }
     data.update(overrides)
     return data
@@ -44,14 +58,19 @@ def claim_post(allocation, **overrides):
 
 # --- Allocations -----------------------------------------------------------------------------------
 
+
 class TestAllocationList:
     def test_shows_utilisation_and_totals_per_currency(self, outsider_client):
         chf = FundAllocationFactory(amount=Decimal("10000"), currency="CHF", partner__name="Alpha AG")
         FundAllocationFactory(amount=Decimal("5000"), currency="CHF")
         eur = FundAllocationFactory(amount=Decimal("8000"), currency="EUR")
         approved_claim(allocation=chf, requested_amount=Decimal("3000"), approved_amount=Decimal("2500"))
-        InvoiceFactory(claim__allocation=chf, claim__requested_amount=Decimal("1000"), claim__approved_amount=Decimal("1000"),
-                       paid_on=timezone.localdate())
+        InvoiceFactory(
+            claim__allocation=chf,
+            claim__requested_amount=Decimal("1000"),
+            claim__approved_amount=Decimal("1000"),
+            paid_on=timezone.localdate(),
+        )
         FundClaimFactory(allocation=eur, requested_amount=Decimal("900"))  # a draft uses nothing up
         response = outsider_client.get(reverse("funds:allocations"))
         assert response.status_code == 200
@@ -63,7 +82,12 @@ class TestAllocationList:
         assert totals["CHF"].remaining == Decimal("11500")
         assert totals["EUR"].approved == 0 and totals["EUR"].remaining == Decimal("8000")
         row = {a.pk: u for a, u in response.context["rows"]}[chf.pk]
-        assert (row.approved, row.invoiced, row.paid, row.remaining) == (Decimal("3500"), Decimal("1000"), Decimal("1000"), Decimal("6500"))
+        assert (row.approved, row.invoiced, row.paid, row.remaining) == (
+            Decimal("3500"),
+            Decimal("1000"),
+            Decimal("1000"),
+            Decimal("6500"),
+        )
         assert row.approved_pct == 35 and row.paid_pct == 10
         assert b'data-testid="utilisation-bar"' in response.content
 
@@ -100,7 +124,10 @@ class TestAllocationCreateEdit:
         allocation = FundAllocationFactory()
         assert client.get(reverse("funds:allocation-create")).status_code == 403
         assert client.post(reverse("funds:allocation-create"), allocation_post(partner)).status_code == 403
-        assert client.post(reverse("funds:allocation-edit", args=[allocation.pk]), allocation_post(partner, amount="1")).status_code == 403
+        assert (
+            client.post(reverse("funds:allocation-edit", args=[allocation.pk]), allocation_post(partner, amount="1")).status_code
+            == 403
+        )
         allocation.refresh_from_db()
         assert allocation.amount == Decimal("10000.00") and FundAllocation.objects.count() == 1
 
@@ -142,8 +169,12 @@ class TestAllocationCreateEdit:
         claim = FundClaimFactory(allocation=allocation)
         response = manager_client.post(
             reverse("funds:allocation-edit", args=[allocation.pk]),
-            allocation_post(allocation.partner, claim_deadline_days="30", period_start=allocation.period_start,
-                            period_end=allocation.period_end),
+            allocation_post(
+                allocation.partner,
+                claim_deadline_days="30",
+                period_start=allocation.period_start,
+                period_end=allocation.period_end,
+            ),
         )
         assert response.status_code == 302
         claim.refresh_from_db()
@@ -154,7 +185,9 @@ class TestAllocationCreateEdit:
         approved_claim(allocation=allocation, requested_amount=Decimal("4000"), approved_amount=Decimal("4000"))
         response = manager_client.post(
             reverse("funds:allocation-edit", args=[allocation.pk]),
-            allocation_post(allocation.partner, amount="3000", period_start=allocation.period_start, period_end=allocation.period_end),
+            allocation_post(
+                allocation.partner, amount="3000", period_start=allocation.period_start, period_end=allocation.period_end
+            ),
         )
         assert response.status_code == 200 and "already approved" in str(response.context["form"].errors)
         allocation.refresh_from_db()
@@ -165,7 +198,9 @@ class TestAllocationCreateEdit:
         FundClaimFactory(allocation=allocation)
         response = manager_client.post(
             reverse("funds:allocation-edit", args=[allocation.pk]),
-            allocation_post(allocation.partner, currency="EUR", period_start=allocation.period_start, period_end=allocation.period_end),
+            allocation_post(
+                allocation.partner, currency="EUR", period_start=allocation.period_start, period_end=allocation.period_end
+            ),
         )
         assert response.status_code == 200 and "currency cannot change" in str(response.context["form"].errors)
         allocation.refresh_from_db()
@@ -175,7 +210,9 @@ class TestAllocationCreateEdit:
 class TestAllocationDetail:
     def test_shows_claims_and_utilisation(self, outsider_client):
         allocation = FundAllocationFactory(amount=Decimal("2000"))
-        approved_claim(allocation=allocation, title="Approved one", requested_amount=Decimal("500"), approved_amount=Decimal("500"))
+        approved_claim(
+            allocation=allocation, title="Approved one", requested_amount=Decimal("500"), approved_amount=Decimal("500")
+        )
         response = outsider_client.get(allocation.get_absolute_url())
         assert response.status_code == 200
         assert b"Approved one" in response.content

@@ -33,8 +33,13 @@ def test_claim_deadline_reminder_once_then_zero(manager, mailoutbox):
     due = draft_due_in(14, allocation=allocation, title="Roadshow claim")
     draft_due_in(15, allocation=allocation)  # not yet
     draft_due_in(-1, allocation=allocation)  # deadline passed: too late to remind
-    FundClaimFactory(allocation=allocation, status=FundClaim.Status.SUBMITTED, tool_reference="X",
-                     activity_start=due.activity_end, activity_end=due.activity_end)  # filed: nothing to remind
+    FundClaimFactory(
+        allocation=allocation,
+        status=FundClaim.Status.SUBMITTED,
+        tool_reference="X",
+        activity_start=due.activity_end,
+        activity_end=due.activity_end,
+    )  # filed: nothing to remind
     draft_due_in(3, allocation=FundAllocationFactory(partner=PartnerFactory(manager=manager, archived=True)))
 
     first = run_reminders_output()
@@ -50,10 +55,18 @@ def test_invoice_overdue_goes_to_accounting_and_manager_weekly(manager, accounti
     other_accountant = UserFactory(username="accountant2", roles=[Role.ACCOUNTING])
     today = timezone.localdate()
     partner = PartnerFactory(manager=manager)
-    invoice = InvoiceFactory(claim__allocation__partner=partner, issued_on=today - timedelta(days=31), due_on=today - timedelta(days=1))
-    due_today = InvoiceFactory(claim__allocation__partner=partner, issued_on=today - timedelta(days=30), due_on=today)  # not overdue yet
-    InvoiceFactory(claim__allocation__partner=partner, issued_on=today - timedelta(days=60), due_on=today - timedelta(days=30),
-                   paid_on=today - timedelta(days=2))  # paid
+    invoice = InvoiceFactory(
+        claim__allocation__partner=partner, issued_on=today - timedelta(days=31), due_on=today - timedelta(days=1)
+    )
+    due_today = InvoiceFactory(
+        claim__allocation__partner=partner, issued_on=today - timedelta(days=30), due_on=today
+    )  # not overdue yet
+    InvoiceFactory(
+        claim__allocation__partner=partner,
+        issued_on=today - timedelta(days=60),
+        due_on=today - timedelta(days=30),
+        paid_on=today - timedelta(days=2),
+    )  # paid
 
     assert run_reminders_output()["invoice_overdue"] == "1 sent"
     assert sorted(m.to[0] for m in mailoutbox) == sorted([manager.email, accounting.email, other_accountant.email])
@@ -68,7 +81,11 @@ def test_invoice_overdue_goes_to_accounting_and_manager_weekly(manager, accounti
     assert reminders.run_reminder("invoice_overdue", today + timedelta(days=6)) == 0
     # Week 2 is missed (no run); on day 21 the current week (w3) goes out, not a backlog.
     assert reminders.run_reminder("invoice_overdue", today + timedelta(days=20)) == 1
-    assert set(ReminderSent.objects.filter(kind="invoice_overdue", object_id=invoice.pk).values_list("due_key", flat=True)) == {"w0", "w1", "w3"}
+    assert set(ReminderSent.objects.filter(kind="invoice_overdue", object_id=invoice.pk).values_list("due_key", flat=True)) == {
+        "w0",
+        "w1",
+        "w3",
+    }
 
     invoice.paid_on = today + timedelta(days=21)
     invoice.save()

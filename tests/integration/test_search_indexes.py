@@ -13,8 +13,18 @@ from partners.models import Contact, Partner
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    "partners_partner": {"partner_search_name_trgm", "partner_search_markets_trgm", "partner_search_level_trgm", "partner_search_products_trgm"},
-    "partners_contact": {"contact_search_first_trgm", "contact_search_last_trgm", "contact_search_email_trgm", "contact_search_title_trgm"},
+    "partners_partner": {
+        "partner_search_name_trgm",
+        "partner_search_markets_trgm",
+        "partner_search_level_trgm",
+        "partner_search_products_trgm",
+    },
+    "partners_contact": {
+        "contact_search_first_trgm",
+        "contact_search_last_trgm",
+        "contact_search_email_trgm",
+        "contact_search_title_trgm",
+    },
     "activities_activity": {"activity_search_subject_trgm", "activity_search_notes_trgm"},
     "activities_dealregistration": {"dealreg_search_customer_trgm", "dealreg_search_regid_trgm", "dealreg_search_products_trgm"},
     "activities_opportunity": {"opportunity_search_title_trgm", "opportunity_search_customer_trgm"},

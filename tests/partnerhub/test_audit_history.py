@@ -50,5 +50,7 @@ def test_claim_history_includes_its_invoice(manager_client):
     from ..funds.factories import InvoiceFactory
 
     invoice = InvoiceFactory()
-    html = manager_client.get(reverse("history", args=["funds", "fundclaim", invoice.claim_id]), HTTP_HX_REQUEST="true").content.decode()
+    html = manager_client.get(
+        reverse("history", args=["funds", "fundclaim", invoice.claim_id]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Invoice" in html and FundClaim.history.filter(id=invoice.claim_id).exists()

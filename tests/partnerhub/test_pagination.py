@@ -37,7 +37,9 @@ def test_every_page_matches_djangos_paginator(partners, ordering, orphans):
 def test_rows_come_with_their_joins_in_as_many_queries_as_before(partners):
     queryset = Partner.objects.select_related("manager").prefetch_related("types").order_by("name", "id")
     with CaptureQueriesContext(connection) as django_queries:
-        names = [(p.name, p.manager and p.manager.username, [t.code for t in p.types.all()]) for p in Paginator(queryset, 5).page(3)]
+        names = [
+            (p.name, p.manager and p.manager.username, [t.code for t in p.types.all()]) for p in Paginator(queryset, 5).page(3)
+        ]
     with CaptureQueriesContext(connection) as keys_first_queries:
         page = KeysFirstPaginator(queryset, 5).page(3)
         assert [(p.name, p.manager and p.manager.username, [t.code for t in p.types.all()]) for p in page] == names

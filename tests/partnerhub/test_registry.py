@@ -91,13 +91,16 @@ def test_a_partner_section_key_taken_by_another_module_is_refused():
 
 def test_audited_models_come_from_the_models_own_registration():
     registry.discover_all()
-    assert dict(history.AUDITED_MODELS).items() >= {
-        "activities.campaign": [],
-        "activities.dealregistration": [],
-        "certifications.holding": [],
-        "funds.fundclaim": [("funds.invoice", "claim_id"), ("funds.proofdocument", "claim_id")],
-        "reporting.licensereport": [],
-    }.items()
+    assert (
+        dict(history.AUDITED_MODELS).items()
+        >= {
+            "activities.campaign": [],
+            "activities.dealregistration": [],
+            "certifications.holding": [],
+            "funds.fundclaim": [("funds.invoice", "claim_id"), ("funds.proofdocument", "claim_id")],
+            "reporting.licensereport": [],
+        }.items()
+    )
     assert history.AUDITED_MODELS.app_label("funds.fundclaim") == "funds"
 
 

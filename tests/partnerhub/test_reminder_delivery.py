@@ -32,8 +32,14 @@ def registered(monkeypatch):
     def register(objects, recipients):
         def sweep(today):
             for obj in objects:
-                yield DueReminder(obj=obj, due_key="2026-01-01", recipients=recipients, title=f"Reminder for {obj.username}",
-                                  body="Body", url="/partners/")
+                yield DueReminder(
+                    obj=obj,
+                    due_key="2026-01-01",
+                    recipients=recipients,
+                    title=f"Reminder for {obj.username}",
+                    body="Body",
+                    url="/partners/",
+                )
 
         monkeypatch.setitem(reminders.REMINDERS, KIND, sweep)
 

@@ -34,8 +34,15 @@ def test_the_demo_tells_the_truth():
     assert all((today - timezone.localdate(p.created_at)).days >= 45 for p in partners.values())
 
     reasons = [reason for p in partners.values() for reason in p.health_reasons]
-    for finding in ["Sync meeting overdue", "No activity for", "no longer met", "Deal registration for",
-                    "license report", "VSHN invoice", "Supplier risk review overdue"]:
+    for finding in [
+        "Sync meeting overdue",
+        "No activity for",
+        "no longer met",
+        "Deal registration for",
+        "license report",
+        "VSHN invoice",
+        "Supplier risk review overdue",
+    ]:
         assert any(finding in reason for reason in reasons), f"no demo partner shows {finding!r}"
     tessin = partners["Tessin Systems SA"]
     assert tessin.health != Partner.Health.GOOD

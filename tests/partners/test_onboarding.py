@@ -323,8 +323,10 @@ class TestRemindersAndInbox:
         assert run()["onboarding_step_overdue"] == "2 sent"
         assert run()["onboarding_step_overdue"] == "0 sent"
         titles = set(Notification.objects.filter(kind="onboarding_step_overdue").values_list("recipient__username", "title"))
-        assert (sales.username, f"{partner.name} onboarding: “Portal accounts” was due on "
-                f"{(TODAY() - timedelta(days=2)):%d.%m.%Y}") in titles
+        assert (
+            sales.username,
+            f"{partner.name} onboarding: “Portal accounts” was due on {(TODAY() - timedelta(days=2)):%d.%m.%Y}",
+        ) in titles
         assert {who for who, _ in titles} == {sales.username, manager.username}
 
     def test_journey_sales_completes_from_the_inbox_and_the_manager_moves_to_active(
@@ -332,14 +334,20 @@ class TestRemindersAndInbox:
     ):
         """Issue 17's journey through the HTTP layer: start, assign a step to sales, sales ticks it in the
         inbox, the last step done asks the partner manager, who moves the partner to active."""
-        make_track(steps=[("NDA", "partner_manager", 7, True, "contract_nda"), ("Portal accounts", "partner_manager", 10, True, "")])
+        make_track(
+            steps=[("NDA", "partner_manager", 7, True, "contract_nda"), ("Portal accounts", "partner_manager", 10, True, "")]
+        )
         partner = vendor(manager=manager)
         boss, seller = client_for(manager), client_for(sales)
-        boss.post(reverse("partners:onboarding-start", args=[partner.slug]),
-                  {"track": OnboardingTrack.objects.get().pk, "started_on": TODAY().isoformat()})
+        boss.post(
+            reverse("partners:onboarding-start", args=[partner.slug]),
+            {"track": OnboardingTrack.objects.get().pk, "started_on": TODAY().isoformat()},
+        )
         portal = steps_of(partner)["Portal accounts"]
-        boss.post(reverse("partners:onboarding-step-edit", args=[partner.slug, portal.pk]),
-                  {"owner": sales.pk, "due_on": (TODAY() + timedelta(days=2)).isoformat()})
+        boss.post(
+            reverse("partners:onboarding-step-edit", args=[partner.slug, portal.pk]),
+            {"owner": sales.pk, "due_on": (TODAY() + timedelta(days=2)).isoformat()},
+        )
         inbox = seller.get(reverse("reporting:inbox"), HTTP_HX_REQUEST="true").context["inbox"]
         item = next(i for group in (inbox.overdue, inbox.this_week) for i in group if i.category == "Onboarding")
         assert item.title == f"{partner.name}: Portal accounts"

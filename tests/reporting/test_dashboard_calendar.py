@@ -127,7 +127,9 @@ class TestCalendar:
 
         today = timezone.localdate()
         partner = AgreementFactory(partner=PartnerFactory(name="Feed AG", manager=manager), due_day=7).partner
-        report = ReportFactory(partner=partner, month=date(today.year, today.month, 1) - timedelta(days=1), due_on=today + timedelta(days=2))
+        report = ReportFactory(
+            partner=partner, month=date(today.year, today.month, 1) - timedelta(days=1), due_on=today + timedelta(days=2)
+        )
         response = Client().get(reverse("reporting:calendar-feed", args=[token]))  # a calendar app: not signed in
         assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
         calendar = icalendar.Calendar.from_ical(response.content)

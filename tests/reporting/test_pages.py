@@ -25,14 +25,30 @@ def csv_rows(response):
 
 
 def line_post(**overrides):
-    data = {"product": "OpenShift Container Platform, Premium, 2 cores", "unit": "subscriptions", "quantity": "10",
-            "unit_price": "180.00", "currency": "CHF", "term": "monthly"}
+    data = {
+        "product": "OpenShift Container Platform, Premium, 2 cores",
+        "unit": "subscriptions",
+        "quantity": "10",
+        "unit_price": "180.00",
+        "currency": "CHF",
+        "term": "monthly",
+    }
     data.update(overrides)
     return data
 
 
-@pytest.mark.parametrize("url", ["/", "/reporting/reports/", "/reporting/reports/new/", "/reporting/health/", "/reporting/overview/",
-                                 "/reporting/calendar/", "/reporting/reports/1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/reporting/reports/",
+        "/reporting/reports/new/",
+        "/reporting/health/",
+        "/reporting/overview/",
+        "/reporting/calendar/",
+        "/reporting/reports/1/",
+    ],
+)
 def test_anonymous_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -71,7 +87,9 @@ class TestReportCreate:
     @pytest.mark.parametrize("persona", WRITERS)
     def test_writers_create(self, persona, request):
         partner = AgreementFactory(due_day=20).partner
-        response = request.getfixturevalue(persona).post(reverse("reporting:report-create"), {"partner": partner.pk, "month": "2026-03"})
+        response = request.getfixturevalue(persona).post(
+            reverse("reporting:report-create"), {"partner": partner.pk, "month": "2026-03"}
+        )
         report = LicenseReport.objects.get()
         assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
         assert report.due_on == date(2026, 4, 20)
@@ -92,7 +110,10 @@ class TestReportCreate:
     def test_other_roles_get_403(self, persona, request):
         client = request.getfixturevalue(persona)
         assert client.get(reverse("reporting:report-create")).status_code == 403
-        assert client.post(reverse("reporting:report-create"), {"partner": PartnerFactory().pk, "month": "2026-03"}).status_code == 403
+        assert (
+            client.post(reverse("reporting:report-create"), {"partner": PartnerFactory().pk, "month": "2026-03"}).status_code
+            == 403
+        )
         assert not LicenseReport.objects.exists()
 
 
@@ -102,8 +123,15 @@ class TestReportDetail:
         LineFactory(report=jan, product="OpenShift", quantity=10, unit_price=100)
         LineFactory(report=jan, product="Gone product", quantity=1, unit_price=50)
         feb = ReportFactory(partner=jan.partner, month=date(2026, 2, 1))
-        services.line_add(report=feb, product="openshift ", unit="x", quantity=Decimal("12"), unit_price=Decimal("100"),
-                          currency="CHF", term="monthly")
+        services.line_add(
+            report=feb,
+            product="openshift ",
+            unit="x",
+            quantity=Decimal("12"),
+            unit_price=Decimal("100"),
+            currency="CHF",
+            term="monthly",
+        )
         response = outsider_client.get(feb.get_absolute_url())
         assert response.status_code == 200
         row = response.context["rows"][0]
@@ -142,8 +170,10 @@ class TestLines:
         report.refresh_from_db()
         assert report.total == 0 and not LicenseReportLine.objects.exists()
 
-    @pytest.mark.parametrize("bad", [{"quantity": "-1"}, {"unit_price": "-5"}, {"currency": "EUR"}, {"product": ""},
-                                     {"quantity": "abc"}, {"term": "weekly"}])
+    @pytest.mark.parametrize(
+        "bad",
+        [{"quantity": "-1"}, {"unit_price": "-5"}, {"currency": "EUR"}, {"product": ""}, {"quantity": "abc"}, {"term": "weekly"}],
+    )
     def test_bad_line_is_a_form_error_and_saves_nothing(self, accounting_client, bad):
         report = ReportFactory()
         response = accounting_client.post(reverse("reporting:line-add", args=[report.pk]), line_post(**bad))
@@ -210,8 +240,16 @@ class TestReportActions:
 
 class TestAgreement:
     def agreement_post(self, **overrides):
-        data = {"reporting_required": "on", "due_day": "12", "channel": "email", "recipient": "reports@partner.example",
-                "accounting_threshold": "5000.00", "currency": "EUR", "growth_alert_percent": "25", "notes": ""}
+        data = {
+            "reporting_required": "on",
+            "due_day": "12",
+            "channel": "email",
+            "recipient": "reports@partner.example",
+            "accounting_threshold": "5000.00",
+            "currency": "EUR",
+            "growth_alert_percent": "25",
+            "notes": "",
+        }
         data.update(overrides)
         return data
 
@@ -226,8 +264,17 @@ class TestAgreement:
         html = partner_page(accounting_client, partner)
         assert 'data-testid="reporting-agreement"' in html and "reports@partner.example" in html
 
-    @pytest.mark.parametrize("bad", [{"due_day": "29"}, {"due_day": "0"}, {"accounting_threshold": "-1"},
-                                     {"growth_alert_percent": "-5"}, {"currency": "DOGE"}, {"channel": "fax"}])
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            {"due_day": "29"},
+            {"due_day": "0"},
+            {"accounting_threshold": "-1"},
+            {"growth_alert_percent": "-5"},
+            {"currency": "DOGE"},
+            {"channel": "fax"},
+        ],
+    )
     def test_bad_input_is_a_form_error(self, accounting_client, bad):
         partner = PartnerFactory()
         response = accounting_client.post(reverse("reporting:agreement-edit", args=[partner.slug]), self.agreement_post(**bad))

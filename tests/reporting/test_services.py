@@ -20,8 +20,14 @@ JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
 
 
 def line(**overrides):
-    data = {"product": "OpenShift Container Platform, Premium, 2 cores", "unit": "subscriptions", "quantity": Decimal("10"),
-            "unit_price": Decimal("180.00"), "currency": "CHF", "term": "monthly"}
+    data = {
+        "product": "OpenShift Container Platform, Premium, 2 cores",
+        "unit": "subscriptions",
+        "quantity": Decimal("10"),
+        "unit_price": Decimal("180.00"),
+        "currency": "CHF",
+        "term": "monthly",
+    }
     data.update(overrides)
     return data
 
@@ -66,7 +72,9 @@ class TestLines:
         feb.refresh_from_db()
         assert feb.total == Decimal("1980.00")
 
-    @pytest.mark.parametrize("bad", [{"quantity": Decimal("-1")}, {"unit_price": Decimal("-0.01")}, {"currency": "EUR"}, {"currency": "XXX"}])
+    @pytest.mark.parametrize(
+        "bad", [{"quantity": Decimal("-1")}, {"unit_price": Decimal("-0.01")}, {"currency": "EUR"}, {"currency": "XXX"}]
+    )
     def test_bad_lines_are_refused_and_nothing_is_saved(self, bad):
         report = ReportFactory()
         with pytest.raises(ValidationError):
@@ -170,8 +178,9 @@ class TestAccountingAlert:
 
         agreement = AgreementFactory(accounting_threshold=Decimal("1000"))
         today = timezone.localdate()
-        report = ReportFactory(partner=agreement.partner, month=date(today.year, today.month, 1), status="submitted",
-                               total=Decimal("5000"))
+        report = ReportFactory(
+            partner=agreement.partner, month=date(today.year, today.month, 1), status="submitted", total=Decimal("5000")
+        )
         assert run_reminder("license_invoice_upcoming") == 1
         assert run_reminder("license_invoice_upcoming") == 0
         assert ReminderSent.objects.get(kind="license_invoice_upcoming").object_id == report.pk

@@ -86,8 +86,9 @@ class TestMonthlySummary:
     def test_once_per_manager_and_month_on_the_first(self, manager, mailoutbox):
         partner = AgreementFactory(partner=PartnerFactory(manager=manager)).partner
         ReportFactory(partner=partner, month=date(2026, 2, 1), due_on=date(2026, 3, 10))
-        ReportFactory(partner=partner, month=date(2026, 1, 1), status="submitted", total=Decimal("120.00"),
-                      previous_total=Decimal("100.00"))
+        ReportFactory(
+            partner=partner, month=date(2026, 1, 1), status="submitted", total=Decimal("120.00"), previous_total=Decimal("100.00")
+        )
         assert run_housekeeping("monthly_summary", date(2026, 3, 1)) == 1
         assert run_housekeeping("monthly_summary", date(2026, 3, 1)) == 0
         assert run_housekeeping("monthly_summary", date(2026, 3, 2)) == 0

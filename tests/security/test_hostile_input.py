@@ -43,21 +43,66 @@ from .test_url_coverage import (
 HUGE = "x" * 100_000
 SCRIPT = '<script>alert("xss")</script>'
 HOSTILE_CONSTANTS = [
-    "", " ", "\r\n\t",
+    "",
+    " ",
+    "\r\n\t",
     # dates
-    "0000-00-00", "9999-12-31", "2026-02-30", "0001-01-01", "2026-13-01", "31.12.2026", "9999-12", "0000-00", "2026-1",
+    "0000-00-00",
+    "9999-12-31",
+    "2026-02-30",
+    "0001-01-01",
+    "2026-13-01",
+    "31.12.2026",
+    "9999-12",
+    "0000-00",
+    "2026-1",
     # numbers
-    "1e308", "-1e308", "-99999999999999", "99999999999999999999999", "NaN", "Infinity", "-Infinity", "-1", "0", "0.001",
-    "1,5", "١٢٣", "0x1F", "1_000",
+    "1e308",
+    "-1e308",
+    "-99999999999999",
+    "99999999999999999999999",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "-1",
+    "0",
+    "0.001",
+    "1,5",
+    "١٢٣",
+    "0x1F",
+    "1_000",
     # wrong types
-    "true", "None", "null", "[]", "{}", "on",
+    "true",
+    "None",
+    "null",
+    "[]",
+    "{}",
+    "on",
     # unicode
-    "\x00", "a\x00b", "\u202egnp.exe\u202c", "مرحبا بالعالم", "😀" * 40, "\ufeff", "\u0301\u0301\u0301", "𝕏" * 300,
+    "\x00",
+    "a\x00b",
+    "\u202egnp.exe\u202c",
+    "مرحبا بالعالم",
+    "😀" * 40,
+    "\ufeff",
+    "\u0301\u0301\u0301",
+    "𝕏" * 300,
     # markup and injection
-    SCRIPT, '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>", "javascript:alert(1)", "{{ 7|add:7 }}{% now 'Y' %}",
-    "' OR 1=1 --", "'; DROP TABLE partners_partner; --", "1) UNION SELECT password FROM auth_user --", "%s%s%n%x",
-    "../../../etc/passwd", "/\\evil.example", "//evil.example",
-    HUGE, "<" * 5000, SCRIPT * 1000,
+    SCRIPT,
+    '"><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "{{ 7|add:7 }}{% now 'Y' %}",
+    "' OR 1=1 --",
+    "'; DROP TABLE partners_partner; --",
+    "1) UNION SELECT password FROM auth_user --",
+    "%s%s%n%x",
+    "../../../etc/passwd",
+    "/\\evil.example",
+    "//evil.example",
+    HUGE,
+    "<" * 5000,
+    SCRIPT * 1000,
 ]
 HOSTILE = st.one_of(
     st.sampled_from(HOSTILE_CONSTANTS),
@@ -158,10 +203,16 @@ def build_targets(demo: Demo) -> dict[str, Target]:
     step_template = track.steps.order_by("pk").first()
     untracked_type = PartnerType.objects.get_or_create(code="hostile-input", defaults={"name": "Hostile-input type"})[0]
     running = Onboarding.objects.filter(ended_on__isnull=True).values("partner")
-    start_track = OnboardingTrack.objects.filter(is_current=True, partner_type__partners__archived=False).exclude(
-        partner_type__partners__in=running
-    ).order_by("pk").first() or track
-    to_onboard = start_track.partner_type.partners.filter(archived=False).exclude(pk__in=running).order_by("pk").first() or partner
+    start_track = (
+        OnboardingTrack.objects.filter(is_current=True, partner_type__partners__archived=False)
+        .exclude(partner_type__partners__in=running)
+        .order_by("pk")
+        .first()
+        or track
+    )
+    to_onboard = (
+        start_track.partner_type.partners.filter(archived=False).exclude(pk__in=running).order_by("pk").first() or partner
+    )
     settings_form = NotificationSettingsForm()
     settings_form.initial = {"immediate_kinds": [kind for kind, _label in settings_form.fields["immediate_kinds"].choices[:1]]}
     newcomer = next(user for user in demo.users.values() if not partner.team.filter(user=user).exists())
@@ -178,154 +229,321 @@ def build_targets(demo: Demo) -> dict[str, Target]:
 
     return {
         # partners
-        "partner create": _form_target("manager", reverse("partners:create"), pf.PartnerForm(instance=partner),
-                                       name="Hostile Partner AG"),
+        "partner create": _form_target(
+            "manager", reverse("partners:create"), pf.PartnerForm(instance=partner), name="Hostile Partner AG"
+        ),
         "partner edit": _form_target("manager", reverse("partners:edit", args=[slug]), pf.PartnerForm(instance=partner)),
         "partner archive": Target("manager", reverse("partners:archive", args=[slug]), {"archived": "0"}),
-        "contact create": _form_target("sales", reverse("partners:contact-create", args=[slug]),
-                                       pf.ContactForm(instance=contact), email="hostile@example.com"),
-        "contact edit": _form_target("marketing", reverse("partners:contact-edit", args=[slug, contact.pk]),
-                                     pf.ContactForm(instance=contact)),
-        "contract create": _form_target("manager", reverse("partners:contract-create", args=[slug]),
-                                        pf.ContractForm(instance=contract), title="Hostile agreement"),
-        "contract edit": _form_target("manager", reverse("partners:contract-edit", args=[slug, contract.pk]),
-                                      pf.ContractForm(instance=contract)),
-        "risk assessment": _form_target("manager", reverse("partners:risk-create", args=[risk.partner.slug]),
-                                        pf.RiskAssessmentForm(instance=risk)),
+        "contact create": _form_target(
+            "sales",
+            reverse("partners:contact-create", args=[slug]),
+            pf.ContactForm(instance=contact),
+            email="hostile@example.com",
+        ),
+        "contact edit": _form_target(
+            "marketing", reverse("partners:contact-edit", args=[slug, contact.pk]), pf.ContactForm(instance=contact)
+        ),
+        "contract create": _form_target(
+            "manager",
+            reverse("partners:contract-create", args=[slug]),
+            pf.ContractForm(instance=contract),
+            title="Hostile agreement",
+        ),
+        "contract edit": _form_target(
+            "manager", reverse("partners:contract-edit", args=[slug, contract.pk]), pf.ContractForm(instance=contract)
+        ),
+        "risk assessment": _form_target(
+            "manager", reverse("partners:risk-create", args=[risk.partner.slug]), pf.RiskAssessmentForm(instance=risk)
+        ),
         # issue 17: the partner team, onboarding (tracks and a partner's steps), the collateral library
         "team member add": _form_target("manager", reverse("partners:team", args=[slug]), pf.TeamMemberForm(instance=new_member)),
-        "onboarding track create": _form_target("manager", reverse("partners:onboarding-track-create"),
-                                                pf.OnboardingTrackForm(initial={"partner_type": untracked_type.pk})),
+        "onboarding track create": _form_target(
+            "manager",
+            reverse("partners:onboarding-track-create"),
+            pf.OnboardingTrackForm(initial={"partner_type": untracked_type.pk}),
+        ),
         "onboarding step template create": _form_target(
-            "manager", reverse("partners:onboarding-step-template-create", args=[track.pk]),
-            pf.OnboardingStepTemplateForm(instance=OnboardingStepTemplate(track=track)), title="Hostile step"),
+            "manager",
+            reverse("partners:onboarding-step-template-create", args=[track.pk]),
+            pf.OnboardingStepTemplateForm(instance=OnboardingStepTemplate(track=track)),
+            title="Hostile step",
+        ),
         "onboarding step template edit": _form_target(
-            "manager", reverse("partners:onboarding-step-template-edit", args=[track.pk, step_template.pk]),
-            pf.OnboardingStepTemplateForm(instance=step_template)),
-        "onboarding start": _form_target("manager", reverse("partners:onboarding-start", args=[to_onboard.slug]),
-                                         pf.OnboardingStartForm(partner=to_onboard, initial={"started_on": timezone.localdate()}),
-                                         track=str(start_track.pk)),
+            "manager",
+            reverse("partners:onboarding-step-template-edit", args=[track.pk, step_template.pk]),
+            pf.OnboardingStepTemplateForm(instance=step_template),
+        ),
+        "onboarding start": _form_target(
+            "manager",
+            reverse("partners:onboarding-start", args=[to_onboard.slug]),
+            pf.OnboardingStartForm(partner=to_onboard, initial={"started_on": timezone.localdate()}),
+            track=str(start_track.pk),
+        ),
         "onboarding step edit": _form_target(
-            "manager", reverse("partners:onboarding-step-edit", args=[step.onboarding.partner.slug, step.pk]),
-            pf.OnboardingStepForm(instance=step)),
-        "onboarding step done": Target("sales", reverse("partners:onboarding-step-done", args=[step.onboarding.partner.slug, step.pk]),
-                                       {"next": "/partners/"}, fields=["next", "reopen"]),
+            "manager",
+            reverse("partners:onboarding-step-edit", args=[step.onboarding.partner.slug, step.pk]),
+            pf.OnboardingStepForm(instance=step),
+        ),
+        "onboarding step done": Target(
+            "sales",
+            reverse("partners:onboarding-step-done", args=[step.onboarding.partner.slug, step.pk]),
+            {"next": "/partners/"},
+            fields=["next", "reopen"],
+        ),
         "collateral create": replace(
-            _form_target("marketing", reverse("partners:collateral-create", args=[slug]),
-                         pf.CollateralForm(instance=collateral), title="Hostile fact sheet"), upload="file"),
-        "collateral brand check": Target("marketing", reverse("partners:collateral-brand-check", args=[slug, collateral.pk]),
-                                         {"next": "/partners/library/"}),
+            _form_target(
+                "marketing",
+                reverse("partners:collateral-create", args=[slug]),
+                pf.CollateralForm(instance=collateral),
+                title="Hostile fact sheet",
+            ),
+            upload="file",
+        ),
+        "collateral brand check": Target(
+            "marketing", reverse("partners:collateral-brand-check", args=[slug, collateral.pk]), {"next": "/partners/library/"}
+        ),
         # activities
-        "activity create": _form_target("marketing", reverse("activities:create"),
-                                        af.ActivityForm(instance=activity, partner=activity.partner)),
-        "activity edit": _form_target("sales", reverse("activities:edit", args=[activity.pk]),
-                                      af.ActivityForm(instance=activity, partner=activity.partner)),
+        "activity create": _form_target(
+            "marketing", reverse("activities:create"), af.ActivityForm(instance=activity, partner=activity.partner)
+        ),
+        "activity edit": _form_target(
+            "sales", reverse("activities:edit", args=[activity.pk]), af.ActivityForm(instance=activity, partner=activity.partner)
+        ),
         "quick log (htmx)": Target(
-            "sales", reverse("activities:quick-log", args=[activity.partner.slug]),
-            form_values(af.QuickActivityForm(instance=activity)), fields=["kind", "occurred_on", "subject"],
+            "sales",
+            reverse("activities:quick-log", args=[activity.partner.slug]),
+            form_values(af.QuickActivityForm(instance=activity)),
+            fields=["kind", "occurred_on", "subject"],
             headers={"HTTP_HX_REQUEST": "true"},
         ),
-        "quick log": _form_target("manager", reverse("activities:quick-log", args=[activity.partner.slug]),
-                                  af.QuickActivityForm(instance=activity)),
+        "quick log": _form_target(
+            "manager", reverse("activities:quick-log", args=[activity.partner.slug]), af.QuickActivityForm(instance=activity)
+        ),
         "follow-up done": Target("sales", reverse("activities:follow-up-done", args=[activity.pk]), {"next": "/"}),
-        "opportunity create": _form_target("sales", reverse("activities:opportunity-create"),
-                                           af.OpportunityForm(instance=opportunity), title="Hostile deal"),
-        "opportunity edit": _form_target("manager", reverse("activities:opportunity-edit", args=[opportunity.pk]),
-                                         af.OpportunityForm(instance=opportunity)),
-        "registration create": _form_target("sales", reverse("activities:registration-create"),
-                                            af.DealRegistrationForm(instance=registration), customer="Hostile Customer",
-                                            registration_id="HOSTILE-1", confirm_duplicate="on"),
-        "registration edit": _form_target("manager", reverse("activities:registration-edit", args=[registration.pk]),
-                                          af.DealRegistrationForm(instance=registration)),
-        "registration transition": Target("sales", reverse("activities:registration-transition", args=[registration.pk]),
-                                          {"to": next_status, "expires_on": "", "next": "/activities/registrations/"}),
-        "campaign create": _form_target("marketing", reverse("activities:campaign-create"),
-                                        af.CampaignForm(instance=campaign), title="Hostile campaign"),
-        "campaign edit": _form_target("manager", reverse("activities:campaign-edit", args=[campaign.pk]),
-                                      af.CampaignForm(instance=campaign)),
-        "joint plan": _form_target("sales", reverse("activities:plan-save", args=[plan_partner.slug, quarter]),
-                                   af.JointPlanForm(instance=initiative.plan)),
-        "initiative create": _form_target("marketing", reverse("activities:initiative-create", args=[plan_partner.slug, quarter]),
-                                          af.InitiativeForm(instance=initiative, partner=plan_partner), title="Hostile initiative"),
-        "initiative edit": _form_target("manager", reverse("activities:initiative-edit", args=[initiative.pk]),
-                                        af.InitiativeForm(instance=initiative, partner=plan_partner)),
+        "opportunity create": _form_target(
+            "sales", reverse("activities:opportunity-create"), af.OpportunityForm(instance=opportunity), title="Hostile deal"
+        ),
+        "opportunity edit": _form_target(
+            "manager", reverse("activities:opportunity-edit", args=[opportunity.pk]), af.OpportunityForm(instance=opportunity)
+        ),
+        "registration create": _form_target(
+            "sales",
+            reverse("activities:registration-create"),
+            af.DealRegistrationForm(instance=registration),
+            customer="Hostile Customer",
+            registration_id="HOSTILE-1",
+            confirm_duplicate="on",
+        ),
+        "registration edit": _form_target(
+            "manager",
+            reverse("activities:registration-edit", args=[registration.pk]),
+            af.DealRegistrationForm(instance=registration),
+        ),
+        "registration transition": Target(
+            "sales",
+            reverse("activities:registration-transition", args=[registration.pk]),
+            {"to": next_status, "expires_on": "", "next": "/activities/registrations/"},
+        ),
+        "campaign create": _form_target(
+            "marketing", reverse("activities:campaign-create"), af.CampaignForm(instance=campaign), title="Hostile campaign"
+        ),
+        "campaign edit": _form_target(
+            "manager", reverse("activities:campaign-edit", args=[campaign.pk]), af.CampaignForm(instance=campaign)
+        ),
+        "joint plan": _form_target(
+            "sales",
+            reverse("activities:plan-save", args=[plan_partner.slug, quarter]),
+            af.JointPlanForm(instance=initiative.plan),
+        ),
+        "initiative create": _form_target(
+            "marketing",
+            reverse("activities:initiative-create", args=[plan_partner.slug, quarter]),
+            af.InitiativeForm(instance=initiative, partner=plan_partner),
+            title="Hostile initiative",
+        ),
+        "initiative edit": _form_target(
+            "manager",
+            reverse("activities:initiative-edit", args=[initiative.pk]),
+            af.InitiativeForm(instance=initiative, partner=plan_partner),
+        ),
         # certifications
-        "holding create (own)": _form_target("outsider", reverse("certifications:holding-create"),
-                                             cf.HoldingForm(instance=holding), obtained_on="2020-01-01"),
-        "holding create (manager)": _form_target("manager", reverse("certifications:holding-create"),
-                                                 cf.HoldingForm(instance=holding, may_pick_holder=True), obtained_on="2019-01-01"),
-        "holding edit": _form_target("outsider", reverse("certifications:holding-edit", args=[holding.pk]),
-                                     cf.HoldingForm(instance=holding)),
-        "holding import": Target("manager", reverse("certifications:import"),
-                                 {"csv_text": "", "step": "confirm", "skip_bad_rows": "on"}, fields=["csv"]),
-        "program status": _form_target("manager", reverse("certifications:program-status-edit", args=[status.partner.slug]),
-                                       cf.ProgramStatusForm(instance=status)),
+        "holding create (own)": _form_target(
+            "outsider", reverse("certifications:holding-create"), cf.HoldingForm(instance=holding), obtained_on="2020-01-01"
+        ),
+        "holding create (manager)": _form_target(
+            "manager",
+            reverse("certifications:holding-create"),
+            cf.HoldingForm(instance=holding, may_pick_holder=True),
+            obtained_on="2019-01-01",
+        ),
+        "holding edit": _form_target(
+            "outsider", reverse("certifications:holding-edit", args=[holding.pk]), cf.HoldingForm(instance=holding)
+        ),
+        "holding import": Target(
+            "manager",
+            reverse("certifications:import"),
+            {"csv_text": "", "step": "confirm", "skip_bad_rows": "on"},
+            fields=["csv"],
+        ),
+        "program status": _form_target(
+            "manager",
+            reverse("certifications:program-status-edit", args=[status.partner.slug]),
+            cf.ProgramStatusForm(instance=status),
+        ),
         # funds
-        "allocation create": _form_target("marketing", reverse("funds:allocation-create"),
-                                          ff.FundAllocationForm(instance=allocation), period_label="Hostile FY"),
-        "allocation edit": _form_target("manager", reverse("funds:allocation-edit", args=[allocation.pk]),
-                                        ff.FundAllocationForm(instance=allocation)),
-        "claim create": _form_target("marketing", reverse("funds:claim-create"), ff.FundClaimForm(instance=draft),
-                                     title="Hostile claim"),
+        "allocation create": _form_target(
+            "marketing", reverse("funds:allocation-create"), ff.FundAllocationForm(instance=allocation), period_label="Hostile FY"
+        ),
+        "allocation edit": _form_target(
+            "manager", reverse("funds:allocation-edit", args=[allocation.pk]), ff.FundAllocationForm(instance=allocation)
+        ),
+        "claim create": _form_target(
+            "marketing", reverse("funds:claim-create"), ff.FundClaimForm(instance=draft), title="Hostile claim"
+        ),
         "claim edit": _form_target("manager", reverse("funds:claim-edit", args=[draft.pk]), ff.FundClaimForm(instance=draft)),
         "claim submit": Target("marketing", reverse("funds:claim-submit", args=[draft.pk]), {"tool_reference": "REF-1"}),
         "claim approve": Target("manager", reverse("funds:claim-approve", args=[submitted.pk]), {"approved_amount": "1.00"}),
         "claim reject": Target("marketing", reverse("funds:claim-reject", args=[submitted.pk]), {"reason": "No budget"}),
-        "claim checklist": _form_target("marketing", reverse("funds:claim-checklist", args=[approved.pk]),
-                                        ff.ProofChecklistForm(claim=approved)),
-        "claim proof upload": Target("marketing", reverse("funds:claim-proof-upload", args=[approved.pk]),
-                                     {"description": "Venue invoice"}, upload="file"),
-        "claim invoice": Target("manager", reverse("funds:claim-invoice", args=[proof_submitted.pk]),
-                                {"number": "VSHN-HOSTILE-1", "issued_on": timezone.localdate().isoformat(), "due_on": "", "amount": ""}),
-        "invoice paid": Target("accounting", reverse("funds:invoice-paid", args=[invoice.pk]),
-                               {"paid_on": timezone.localdate().isoformat(), "next": "/funds/accounting/"}),
+        "claim checklist": _form_target(
+            "marketing", reverse("funds:claim-checklist", args=[approved.pk]), ff.ProofChecklistForm(claim=approved)
+        ),
+        "claim proof upload": Target(
+            "marketing", reverse("funds:claim-proof-upload", args=[approved.pk]), {"description": "Venue invoice"}, upload="file"
+        ),
+        "claim invoice": Target(
+            "manager",
+            reverse("funds:claim-invoice", args=[proof_submitted.pk]),
+            {"number": "VSHN-HOSTILE-1", "issued_on": timezone.localdate().isoformat(), "due_on": "", "amount": ""},
+        ),
+        "invoice paid": Target(
+            "accounting",
+            reverse("funds:invoice-paid", args=[invoice.pk]),
+            {"paid_on": timezone.localdate().isoformat(), "next": "/funds/accounting/"},
+        ),
         # reporting
-        "report create": Target("accounting", reverse("reporting:report-create"),
-                                {"partner": str(agreement.partner.pk), "month": "2021-01"}),
-        "report line add": _form_target("accounting", reverse("reporting:line-add", args=[report.pk]),
-                                        rf.ReportLineForm(instance=line), product="Hostile product"),
-        "report line edit": _form_target("manager", reverse("reporting:line-edit", args=[report.pk, line.pk]),
-                                         rf.ReportLineForm(instance=line)),
-        "reporting agreement": _form_target("accounting", reverse("reporting:agreement-edit", args=[agreement.partner.slug]),
-                                            rf.AgreementForm(instance=agreement)),
+        "report create": Target(
+            "accounting", reverse("reporting:report-create"), {"partner": str(agreement.partner.pk), "month": "2021-01"}
+        ),
+        "report line add": _form_target(
+            "accounting",
+            reverse("reporting:line-add", args=[report.pk]),
+            rf.ReportLineForm(instance=line),
+            product="Hostile product",
+        ),
+        "report line edit": _form_target(
+            "manager", reverse("reporting:line-edit", args=[report.pk, line.pk]), rf.ReportLineForm(instance=line)
+        ),
+        "reporting agreement": _form_target(
+            "accounting", reverse("reporting:agreement-edit", args=[agreement.partner.slug]), rf.AgreementForm(instance=agreement)
+        ),
         # issue 18: quarterly reviews, commissions
-        "review create": _form_target("manager", reverse("reporting:review-for", args=[review.partner.slug, "2020-Q1"]),
-                                      ReviewCreateForm(partner=review.partner, initial={"held_on": timezone.localdate()})),
-        "review edit": _form_target("manager", reverse("reporting:review-edit", args=[review.pk]),
-                                    ReviewForm(instance=review, partner=review.partner)),
-        "review action item": Target("sales", reverse("reporting:review-action-add", args=[review.pk]),
-                                     {"title": "Hostile action", "owner": str(demo.users["sales"].pk),
-                                      "due_on": timezone.localdate().isoformat()}),
-        "commission agreement create": _form_target("manager", reverse("funds:commission-agreement-create"),
-                                                    CommissionAgreementForm(instance=commission_agreement), valid_from="2020-01-01"),
-        "commission agreement edit": _form_target("manager", reverse("funds:commission-agreement-edit", args=[commission_agreement.pk]),
-                                                  CommissionAgreementForm(instance=commission_agreement)),
-        "commission invoiced": Target("accounting", reverse("funds:commission-invoiced", args=[commission.pk]),
-                                      {"invoice_number": "AIT-HOSTILE-1", "invoiced_on": timezone.localdate().isoformat()}),
-        "commission paid": Target("accounting", reverse("funds:commission-paid", args=[commission.pk]),
-                                  {"paid_on": timezone.localdate().isoformat()}),
+        "review create": _form_target(
+            "manager",
+            reverse("reporting:review-for", args=[review.partner.slug, "2020-Q1"]),
+            ReviewCreateForm(partner=review.partner, initial={"held_on": timezone.localdate()}),
+        ),
+        "review edit": _form_target(
+            "manager", reverse("reporting:review-edit", args=[review.pk]), ReviewForm(instance=review, partner=review.partner)
+        ),
+        "review action item": Target(
+            "sales",
+            reverse("reporting:review-action-add", args=[review.pk]),
+            {"title": "Hostile action", "owner": str(demo.users["sales"].pk), "due_on": timezone.localdate().isoformat()},
+        ),
+        "commission agreement create": _form_target(
+            "manager",
+            reverse("funds:commission-agreement-create"),
+            CommissionAgreementForm(instance=commission_agreement),
+            valid_from="2020-01-01",
+        ),
+        "commission agreement edit": _form_target(
+            "manager",
+            reverse("funds:commission-agreement-edit", args=[commission_agreement.pk]),
+            CommissionAgreementForm(instance=commission_agreement),
+        ),
+        "commission invoiced": Target(
+            "accounting",
+            reverse("funds:commission-invoiced", args=[commission.pk]),
+            {"invoice_number": "AIT-HOSTILE-1", "invoiced_on": timezone.localdate().isoformat()},
+        ),
+        "commission paid": Target(
+            "accounting", reverse("funds:commission-paid", args=[commission.pk]), {"paid_on": timezone.localdate().isoformat()}
+        ),
         # partnerhub
         "sign in": Target("anonymous", reverse("login"), {"username": "nobody", "password": "wrong"}),
-        "notification open": Target("sales", reverse("notification-open", args=[demo.notification_for(demo.users["sales"]).pk]),
-                                    {}, fields=["next", "url"]),
-        "notification settings": _form_target("sales", reverse("notification-settings"),
-                                              settings_form),
+        "notification open": Target(
+            "sales",
+            reverse("notification-open", args=[demo.notification_for(demo.users["sales"]).pk]),
+            {},
+            fields=["next", "url"],
+        ),
+        "notification settings": _form_target("sales", reverse("notification-settings"), settings_form),
     }
 
 
 FORM_NAMES = [
-    "partner create", "partner edit", "partner archive", "contact create", "contact edit", "contract create", "contract edit",
-    "team member add", "onboarding track create", "onboarding step template create", "onboarding step template edit",
-    "onboarding start", "onboarding step edit", "onboarding step done", "collateral create", "collateral brand check",
-    "risk assessment", "activity create", "activity edit", "quick log (htmx)", "quick log", "follow-up done",
-    "opportunity create", "opportunity edit", "registration create", "registration edit", "registration transition",
-    "campaign create", "campaign edit", "joint plan", "initiative create", "initiative edit", "holding create (own)",
-    "holding create (manager)", "holding edit", "holding import", "program status", "allocation create", "allocation edit",
-    "claim create", "claim edit", "claim submit", "claim approve", "claim reject", "claim checklist", "claim proof upload",
-    "claim invoice", "invoice paid", "report create", "report line add", "report line edit", "reporting agreement",
-    "review create", "review edit", "review action item", "commission agreement create", "commission agreement edit",
-    "commission invoiced", "commission paid",
-    "sign in", "notification open", "notification settings",
+    "partner create",
+    "partner edit",
+    "partner archive",
+    "contact create",
+    "contact edit",
+    "contract create",
+    "contract edit",
+    "team member add",
+    "onboarding track create",
+    "onboarding step template create",
+    "onboarding step template edit",
+    "onboarding start",
+    "onboarding step edit",
+    "onboarding step done",
+    "collateral create",
+    "collateral brand check",
+    "risk assessment",
+    "activity create",
+    "activity edit",
+    "quick log (htmx)",
+    "quick log",
+    "follow-up done",
+    "opportunity create",
+    "opportunity edit",
+    "registration create",
+    "registration edit",
+    "registration transition",
+    "campaign create",
+    "campaign edit",
+    "joint plan",
+    "initiative create",
+    "initiative edit",
+    "holding create (own)",
+    "holding create (manager)",
+    "holding edit",
+    "holding import",
+    "program status",
+    "allocation create",
+    "allocation edit",
+    "claim create",
+    "claim edit",
+    "claim submit",
+    "claim approve",
+    "claim reject",
+    "claim checklist",
+    "claim proof upload",
+    "claim invoice",
+    "invoice paid",
+    "report create",
+    "report line add",
+    "report line edit",
+    "reporting agreement",
+    "review create",
+    "review edit",
+    "review action item",
+    "commission agreement create",
+    "commission agreement edit",
+    "commission invoiced",
+    "commission paid",
+    "sign in",
+    "notification open",
+    "notification settings",
 ]
 
 CSV_HEADER = "holder,certification_code,partner,obtained_on,expires_on,credential_id,verification_url"
@@ -387,7 +605,9 @@ def check_post(client, target: Target, data: dict, what: str) -> None:
     assert response.status_code < 500, f"{what}: {response.status_code}"
     assert_escaped(response, what)
     if response.status_code in (301, 302, 303):
-        assert url_has_allowed_host_and_scheme(response.url, allowed_hosts={"testserver"}), f"{what}: off-site to {response.url!r}"
+        assert url_has_allowed_host_and_scheme(response.url, allowed_hosts={"testserver"}), (
+            f"{what}: off-site to {response.url!r}"
+        )
     if refused(response):
         assert database_snapshot() == before, f"{what}: refused, but the database changed (half-saved)"
     elif response.status_code in (301, 302, 303):
@@ -470,13 +690,46 @@ def _text_fields(form_name: str, target: Target) -> list[str]:
     """The fields of the target's form that take text (what PostgreSQL would refuse a NUL in)."""
     if form_name == "holding import":
         return ["csv"]
-    numeric = ("date", "on", "amount", "price", "quantity", "days", "day", "percent", "threshold", "value", "budget",
-               "leads", "attendees", "month")
-    return [name for name in target.fields
-            if name not in ("partner", "manager", "owner", "holder", "certification", "types", "participants", "contacts",
-                            "partners", "allocation", "campaign", "opportunity", "deal_registration", "held_level",
-                            "target_level", "to")
-            and not name.endswith(numeric)]
+    numeric = (
+        "date",
+        "on",
+        "amount",
+        "price",
+        "quantity",
+        "days",
+        "day",
+        "percent",
+        "threshold",
+        "value",
+        "budget",
+        "leads",
+        "attendees",
+        "month",
+    )
+    return [
+        name
+        for name in target.fields
+        if name
+        not in (
+            "partner",
+            "manager",
+            "owner",
+            "holder",
+            "certification",
+            "types",
+            "participants",
+            "contacts",
+            "partners",
+            "allocation",
+            "campaign",
+            "opportunity",
+            "deal_registration",
+            "held_level",
+            "target_level",
+            "to",
+        )
+        and not name.endswith(numeric)
+    ]
 
 
 @pytest.mark.parametrize("form_name", FORM_NAMES)
@@ -502,11 +755,21 @@ def test_every_form_view_has_a_hostile_target(targets):
     covered = {resolve_name(t.url) for t in targets.values()}
     # POST views without a form: they read nothing from the body (a bare action on the object in the URL).
     bodiless = {
-        "logout", "notifications-read-all", "activities:campaign-brand-check", "certifications:holding-delete",
-        "funds:claim-submit-proof", "reporting:line-delete", "reporting:report-submit", "reporting:report-acknowledge",
-        "reporting:report-copy-previous", "reporting:health-refresh", "reporting:calendar-reset",
+        "logout",
+        "notifications-read-all",
+        "activities:campaign-brand-check",
+        "certifications:holding-delete",
+        "funds:claim-submit-proof",
+        "reporting:line-delete",
+        "reporting:report-submit",
+        "reporting:report-acknowledge",
+        "reporting:report-copy-previous",
+        "reporting:health-refresh",
+        "reporting:calendar-reset",
         "reporting:review-refresh",
-        "partners:team-remove", "partners:onboarding-step-template-delete", "partners:onboarding-finish",
+        "partners:team-remove",
+        "partners:onboarding-step-template-delete",
+        "partners:onboarding-finish",
     }
     assert posting - covered - bodiless == set(), "POST views without a hostile-input target"
 
@@ -521,11 +784,29 @@ def resolve_name(url: str) -> str:
 # --- the filter forms of the list pages (GET) ---------------------------------------------------------
 
 LIST_PAGES = [
-    "partners:list", "partners:contacts", "activities:feed", "activities:follow-ups", "activities:sync-meetings",
-    "activities:opportunities", "activities:registrations", "activities:registrations-expiring", "activities:campaigns",
-    "activities:campaign-calendar", "activities:plans", "certifications:overview", "certifications:catalog",
-    "certifications:holdings", "certifications:mine", "funds:allocations", "funds:claims", "funds:invoices",
-    "funds:accounting", "reporting:reports", "reporting:health", "reporting:overview", "notifications",
+    "partners:list",
+    "partners:contacts",
+    "activities:feed",
+    "activities:follow-ups",
+    "activities:sync-meetings",
+    "activities:opportunities",
+    "activities:registrations",
+    "activities:registrations-expiring",
+    "activities:campaigns",
+    "activities:campaign-calendar",
+    "activities:plans",
+    "certifications:overview",
+    "certifications:catalog",
+    "certifications:holdings",
+    "certifications:mine",
+    "funds:allocations",
+    "funds:claims",
+    "funds:invoices",
+    "funds:accounting",
+    "reporting:reports",
+    "reporting:health",
+    "reporting:overview",
+    "notifications",
 ]
 COMMON_PARAMS = ["sort", "page", "format", "before", "month", "quarter", "table", "on"]
 
@@ -554,8 +835,10 @@ def test_hostile_filters(url_name, data, demo_data, db):  # noqa: F811
 def test_report_the_number_of_hostile_requests(request, capsys):
     """Runs last in this module: prints (and, when the module ran whole, checks) how many requests were tried."""
     with capsys.disabled():
-        print(f"\nHostile input: {COUNT['posts']} posts to {len(FORM_NAMES)} forms, "
-              f"{COUNT['gets']} filtered GETs to {len(LIST_PAGES)} list pages")
+        print(
+            f"\nHostile input: {COUNT['posts']} posts to {len(FORM_NAMES)} forms, "
+            f"{COUNT['gets']} filtered GETs to {len(LIST_PAGES)} list pages"
+        )
     ran_all = sum(1 for item in request.session.items if getattr(item, "originalname", "") == "test_hostile_posts")
     if ran_all == len(FORM_NAMES) and request.session.testsfailed == 0:
         assert COUNT["posts"] >= len(FORM_NAMES) * HYPOTHESIS.max_examples
@@ -568,8 +851,11 @@ OVERSIZE = "y" * 20_001  # one more than the longest text any field takes
 
 
 def _date_fields(target: Target) -> list[str]:
-    return [name for name in target.fields
-            if name.endswith(("_on", "_date", "_start", "_end", "_close")) or name in ("month", "period_start", "period_end")]
+    return [
+        name
+        for name in target.fields
+        if name.endswith(("_on", "_date", "_start", "_end", "_close")) or name in ("month", "period_start", "period_end")
+    ]
 
 
 def _stored_anywhere(snapshot: dict, needle: str) -> bool:
@@ -590,7 +876,9 @@ def test_far_dates_in_every_date_field_are_refused(form_name, targets, demo_data
                 response = client.post(target.url, {**target.baseline, name: value}, **target.headers)
             assert response.status_code < 500, f"{form_name} {name}={value}: {response.status_code}"
             assert database_snapshot() == before, f"{form_name}: {name}={value} was saved"
-            assert refused(response) or b"Enter a date between 1 Jan 1990" in response.content, f"{form_name}: {name}={value}: no error"
+            assert refused(response) or b"Enter a date between 1 Jan 1990" in response.content, (
+                f"{form_name}: {name}={value}: no error"
+            )
 
 
 @pytest.mark.parametrize("form_name", FORM_NAMES)

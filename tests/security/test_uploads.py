@@ -58,15 +58,26 @@ class UploadForm:
 
 def _contract_form():
     partner = PartnerFactory()
-    data = {"kind": "partner_agreement", "title": "Reseller agreement", "start_date": "2026-01-01",
-            "end_date": "2027-12-31", "notice_period_days": "90", "notes": ""}
+    data = {
+        "kind": "partner_agreement",
+        "title": "Reseller agreement",
+        "start_date": "2026-01-01",
+        "end_date": "2027-12-31",
+        "notice_period_days": "90",
+        "notes": "",
+    }
     return reverse("partners:contract-create", args=[partner.slug]), data
 
 
 def _certificate_form():
     certification = CertificationFactory()
-    data = {"certification": certification.pk, "obtained_on": (timezone.localdate() - timedelta(days=10)).isoformat(),
-            "expires_on": "", "credential_id": "ABC-123", "verification_url": "https://verify.example/abc"}
+    data = {
+        "certification": certification.pk,
+        "obtained_on": (timezone.localdate() - timedelta(days=10)).isoformat(),
+        "expires_on": "",
+        "credential_id": "ABC-123",
+        "verification_url": "https://verify.example/abc",
+    }
     return reverse("certifications:holding-create"), data
 
 
@@ -117,8 +128,9 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(request, form_name, bad):
     assert media_files() == []
 
 
-@pytest.mark.parametrize(("name", "content"), [("agreement.pdf", PDF), ("exactly-10-MB.pdf", PDF + b"0" * (LIMIT - len(PDF))),
-                                               ("scan.png", PNG)])
+@pytest.mark.parametrize(
+    ("name", "content"), [("agreement.pdf", PDF), ("exactly-10-MB.pdf", PDF + b"0" * (LIMIT - len(PDF))), ("scan.png", PNG)]
+)
 @pytest.mark.parametrize("form_name", sorted(UPLOAD_FORMS))
 def test_good_uploads_are_stored(request, form_name, name, content):
     form, response, before = _post_upload(request, form_name, name, content)
@@ -133,9 +145,15 @@ def test_a_bad_replacement_keeps_the_old_contract_document(manager_client):
     contract = ContractFactory()
     contract.document.save("agreement.pdf", ContentFile(PDF))
     url = reverse("partners:contract-edit", args=[contract.partner.slug, contract.pk])
-    data = {"kind": contract.kind, "title": contract.title, "start_date": contract.start_date.isoformat(),
-            "end_date": contract.end_date.isoformat(), "notice_period_days": "90", "notes": "",
-            "document": SimpleUploadedFile("agreement.pdf", EXE)}
+    data = {
+        "kind": contract.kind,
+        "title": contract.title,
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
+        "notice_period_days": "90",
+        "notes": "",
+        "document": SimpleUploadedFile("agreement.pdf", EXE),
+    }
     response = manager_client.post(url, data)
     assert response.status_code == 200 and "not a valid .pdf" in str(response.context["form"].errors["document"])
     contract.refresh_from_db()

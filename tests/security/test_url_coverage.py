@@ -36,8 +36,14 @@ PDF = b"%PDF-1.4\n% test document\n"
 
 PERSONAS = ("anonymous", "manager", "sales", "marketing", "accounting", "outsider", "admin")
 # The demo users of partnerhub.demo: "engineer" is a VSHNeer without a role.
-DEMO_USERNAME = {"manager": "manager", "sales": "sales", "marketing": "marketing", "accounting": "accounting",
-                 "outsider": "engineer", "admin": "admin"}
+DEMO_USERNAME = {
+    "manager": "manager",
+    "sales": "sales",
+    "marketing": "marketing",
+    "accounting": "accounting",
+    "outsider": "engineer",
+    "admin": "admin",
+}
 
 # docs/design.md's role table, as sets of personas (admin may do everything).
 SIGNED_IN = frozenset(DEMO_USERNAME)
@@ -105,8 +111,12 @@ class Demo:
         """An open step of the demo's running onboarding (Upbound), owned by the sales persona."""
         from partners.models import OnboardingStep
 
-        return (OnboardingStep.objects.select_related("onboarding__partner")
-                .filter(owner=self.users["sales"], done_at__isnull=True, onboarding__ended_on__isnull=True).order_by("pk").first())
+        return (
+            OnboardingStep.objects.select_related("onboarding__partner")
+            .filter(owner=self.users["sales"], done_at__isnull=True, onboarding__ended_on__isnull=True)
+            .order_by("pk")
+            .first()
+        )
 
     def onboarding_track(self):
         from partners.models import OnboardingTrack
@@ -188,8 +198,9 @@ class Demo:
     def report_with_lines(self):
         from reporting.models import LicenseReport
 
-        return (LicenseReport.objects.filter(status__in=LicenseReport.EDITABLE_STATUSES, lines__isnull=False)
-                .order_by("pk").first())
+        return (
+            LicenseReport.objects.filter(status__in=LicenseReport.EDITABLE_STATUSES, lines__isnull=False).order_by("pk").first()
+        )
 
     def notification_for(self, user):
         from partnerhub.models import Notification
@@ -296,7 +307,9 @@ MATRIX: dict[str, Entry] = {
     "partners:onboarding-start": Entry(slug, PARTNERS, post=PARTNERS),
     "partners:onboarding-finish": Entry(slug, WRONG_METHOD, post=PARTNERS),
     "partners:onboarding-step-edit": Entry(_onboarding_step, PARTNERS, post=PARTNERS),
-    "partners:onboarding-step-done": Entry(_onboarding_step, WRONG_METHOD, post=FOLLOW_UP_CLOSERS),  # owner (sales) or a partner manager
+    "partners:onboarding-step-done": Entry(
+        _onboarding_step, WRONG_METHOD, post=FOLLOW_UP_CLOSERS
+    ),  # owner (sales) or a partner manager
     # --- activities ---
     "activities:feed": Entry(NONE, SIGNED_IN),
     "activities:create": Entry(NONE, ACTIVITIES, post=ACTIVITIES),
@@ -385,11 +398,14 @@ MATRIX: dict[str, Entry] = {
     "reporting:review-refresh": Entry(pk_of("review"), WRONG_METHOD, post=PARTNERS),
     "reporting:review-action-add": Entry(pk_of("review"), WRONG_METHOD, post=ACTIVITIES),
     # A quarter without a review: the create form (partner managers create; everyone reads).
-    "reporting:review-for": Entry(lambda demo, user: {"slug": demo.review().partner.slug, "quarter": "2020-Q1"}, SIGNED_IN, post=PARTNERS),
+    "reporting:review-for": Entry(
+        lambda demo, user: {"slug": demo.review().partner.slug, "quarter": "2020-Q1"}, SIGNED_IN, post=PARTNERS
+    ),
     "reporting:calendar": Entry(NONE, SIGNED_IN, post=WRONG_METHOD),
     "reporting:calendar-reset": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),
-    "reporting:calendar-feed": Entry(lambda demo, user: {"token": demo.feed_token(user)}, EVERYONE, post=WRONG_METHOD,
-                                     public=True),
+    "reporting:calendar-feed": Entry(
+        lambda demo, user: {"token": demo.feed_token(user)}, EVERYONE, post=WRONG_METHOD, public=True
+    ),
 }
 
 # Company sign-in endpoints exist only when OIDC_ENABLED; they are the sign-in, so they are public.
@@ -474,8 +490,11 @@ SNAPSHOT_SKIP = {"sessions.session", "auth.permission", "contenttypes.contenttyp
 def database_snapshot() -> dict[str, list]:
     """Every row of every table (raw, unconverted): a forbidden write must leave all of them as they were."""
     tables = sorted(
-        {model._meta.db_table for model in apps.get_models(include_auto_created=True)
-         if model._meta.label_lower not in SNAPSHOT_SKIP and not model._meta.label_lower.startswith("axes.")}
+        {
+            model._meta.db_table
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.label_lower not in SNAPSHOT_SKIP and not model._meta.label_lower.startswith("axes.")
+        }
     )
     snapshot = {}
     with connection.cursor() as cursor:
@@ -532,13 +551,13 @@ def test_permission_matrix(url_name, persona, demo_data, db):
 
 def test_report_the_number_of_checks(request, capsys):
     """Runs last in this module (pytest keeps file order): reports how many checks ran."""
-    expected = sum(
-        len(PERSONAS) for entry in MATRIX.values() for access in (entry.get, entry.post) if access is not NOT_TRIED
-    )
+    expected = sum(len(PERSONAS) for entry in MATRIX.values() for access in (entry.get, entry.post) if access is not NOT_TRIED)
     ran = CHECKS["count"]
     with capsys.disabled():
-        print(f"\nURL coverage: {len(MATRIX)} URL names, {len(PARAMS)} (url, persona) pairs, "
-              f"{ran} of {expected} (url, persona, method) checks ran")
+        print(
+            f"\nURL coverage: {len(MATRIX)} URL names, {len(PARAMS)} (url, persona) pairs, "
+            f"{ran} of {expected} (url, persona, method) checks ran"
+        )
     selected = [item for item in request.session.items if getattr(item, "originalname", "") == "test_permission_matrix"]
     if len(selected) == len(PARAMS) and request.session.testsfailed == 0:
         assert ran == expected
