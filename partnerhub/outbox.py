@@ -76,15 +76,18 @@ def enqueue(messages: Iterable[EmailMultiAlternatives], *, kind: str) -> list[Ou
     return rows
 
 
-def request_delivery() -> None:
-    """Ask a worker to deliver now. A broker outage is logged, never raised: the write is already
-    committed, and the beat's every-minute run delivers the queue when the worker can."""
+def request_delivery() -> bool:
+    """Ask a worker to deliver now; False when the broker could not be reached. A broker outage is
+    logged, never raised: the write is already committed, and the beat's every-minute run delivers
+    the queue when the worker can."""
     from .tasks import deliver_outbox
 
     try:
         deliver_outbox.apply_async(retry=False)
     except Exception as error:  # kombu raises several types for an unreachable broker
         logger.warning("Mail queued, but the broker is unreachable (%s); the scheduled run will send it", error)
+        return False
+    return True
 
 
 def _claim(now) -> list[OutgoingEmail]:

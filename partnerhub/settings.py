@@ -171,7 +171,16 @@ CELERY_TASK_ACKS_LATE = True
 # The web process publishes "deliver the outbox" after a commit; an unreachable broker must cost
 # it a moment, not the user's request (the beat's every-minute run sends the mail later).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# One quick try when publishing: kombu's default is to retry after 2 s, which a user saving a form
+# with the broker down would wait for (tests/partnerhub/test_outbox.py measures it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Every hour at :07 by default — reminders are state-based, so an hourly sweep catches up on any
 # missed run and the unique "reminder sent" row keeps each one to a single delivery. The rehearsal
 # sets REMINDER_SWEEP_SECONDS to see the beat deliver within a minute.

@@ -124,6 +124,6 @@ def test_two_claims_cannot_both_take_the_last_of_an_allocation(manager, marketin
         return run
 
     run_in_threads(approve(claims[0], manager), approve(claims[1], marketing))
-    assert sorted(outcomes)[0] == "Only 200.00 CHF is left of the allocation " + allocation.short_name + "."
+    assert sorted(outcomes)[0] == "Only CHF 200.00 is left of the allocation " + allocation.short_name + "."
     assert sorted(outcomes)[1] == "approved"
     assert FundClaim.objects.filter(status=FundClaim.Status.APPROVED).count() == 1
