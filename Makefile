@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/base.txt | cksum | cut -d' ' -f1)
 DEV_ENV := DJANGO_DEBUG=true
 PORT ?= 8000
-# Two xdist workers on two cores; tests sharing Chromium or the Celery worker's Redis stay together
-# (tests/conftest.py). PYTEST_ARGS="-p no:xdist" runs serially.
+# Two xdist workers on two cores; the Celery worker tests stay together (tests/conftest.py). The
+# browser journeys run after, in one process of their own: inside an xdist worker that had run other
+# tests first, a Playwright test once hung for good. PYTEST_ARGS="-p no:xdist" runs serially.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: install run test lint typecheck lock migrate seed bench e2e clean rehearsal deploy-check
@@ -38,8 +39,9 @@ run: seed  ## set-up + demo data + one reminder sweep + server on http://127.0.0
 	@echo "PartnerHub on $(SITE_URL)/ — demo logins above (password: demo)"
 	$(DEV_ENV) PARTNERHUB_SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install  ## set-up + the whole suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install  ## set-up + the whole suite (the browser journeys in their own run, one Chromium at a time)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) --ignore=tests/e2e
+	$(BIN)/python -m pytest -p no:randomly tests/e2e
 
 lint: install
 	$(BIN)/ruff check .
