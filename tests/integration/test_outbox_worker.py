@@ -17,7 +17,8 @@ from ..factories import UserFactory
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_sends_a_committed_writes_mail_once(celery_on_redis):
+def test_the_worker_sends_a_committed_writes_mail_once(postgresql, celery_on_redis):
+    # PostgreSQL only, as the reminder worker test: real connections for the worker's threads.
     mail.outbox = []
     recipient = UserFactory(username="pm-outbox")
     with start_worker(
