@@ -90,6 +90,9 @@ def test_dump_drop_restore_and_serve(tmp_path):
         )
         assert psql(COUNT_SQL, database) == before
         manage(env, "migrate", "--check")
+        # As the image does at build time: production settings serve static files from the manifest,
+        # which a fresh checkout does not have yet (every page would answer 500 without it).
+        manage(env, "collectstatic", "--noinput", "-v", "0")
 
         # And it serves: gunicorn with production settings on the restored database.
         port = free_port()
