@@ -107,7 +107,7 @@ def test_dump_drop_restore_and_serve(tmp_path):
             try:
                 probe = requests.get(f"{base}/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow on a busy machine
                 assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()[-3000:]
                 time.sleep(0.5)
         assert probe.status_code == 200 and probe.json()["database"] == "ok"
