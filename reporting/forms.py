@@ -3,7 +3,7 @@ from django import forms
 from partners.models import Partner
 
 from .filters import parse_month
-from .models import LicenseReportLine, ReportingAgreement
+from .models import SNOOZE_KEY_MAX_LENGTH, SNOOZE_REASON_MAX_LENGTH, LicenseReportLine, ReportingAgreement
 
 
 class MonthField(forms.CharField):
@@ -53,3 +53,15 @@ class AgreementForm(forms.ModelForm):
             "due_day": forms.NumberInput(attrs={"min": "1", "max": "28"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class SnoozeForm(forms.Form):
+    """Snooze one inbox item (reporting/inbox.py:item_key) until a day, with a reason."""
+
+    key = forms.CharField(max_length=SNOOZE_KEY_MAX_LENGTH, widget=forms.HiddenInput)
+    until = forms.DateField(label="Snooze until")
+    reason = forms.CharField(max_length=SNOOZE_REASON_MAX_LENGTH, label="Why")
+
+
+class UnsnoozeForm(forms.Form):
+    key = forms.CharField(max_length=SNOOZE_KEY_MAX_LENGTH, widget=forms.HiddenInput)

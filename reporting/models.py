@@ -349,3 +349,41 @@ class ReviewActionItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.follow_up.subject)
+
+
+# --- Inbox snoozes (issue 16, item 1) ---------------------------------------------------------------
+
+SNOOZE_REASON_MAX_LENGTH = 300
+SNOOZE_KEY_MAX_LENGTH = 300
+
+
+class InboxSnooze(models.Model):
+    """One person put one inbox item aside until a date, saying why. The item is named by its key
+    (reporting/inbox.py:item_key: the item's kind and what it points at), so any provider's items,
+    present or future, can be snoozed without the reporting app knowing their models. Unsnoozing
+    deletes the row; the history keeps who snoozed what, why, and who took it back."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_snoozes")
+    item_key = models.CharField(_("inbox item"), max_length=SNOOZE_KEY_MAX_LENGTH)
+    title = models.CharField(_("what was snoozed"), max_length=300)
+    until = models.DateField(_("snoozed until"))
+    reason = models.CharField(max_length=SNOOZE_REASON_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["until", "id"]
+        constraints = [
+            date_range_constraint("until"),
+            models.UniqueConstraint(
+                fields=["user", "item_key"],
+                name="snooze_one_per_user_item",
+                violation_error_message=_("You have already snoozed this item."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="snooze_reason_given", violation_error_message=_("Say why you snooze it.")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} snoozed until {formatting.day(self.until)}"

@@ -21,6 +21,7 @@ from partners.models import Partner
 from .models import (
     ZERO,
     CalendarFeedToken,
+    InboxSnooze,
     LicenseReport,
     LicenseReportLine,
     QuarterlyReview,
@@ -337,3 +338,41 @@ def review_add_action_item(*, review: QuarterlyReview, title: str, owner: User, 
     )
     follow_up = activity_log(activity=follow_up, author=owner)
     return ReviewActionItem.objects.create(review=review, follow_up=follow_up)
+
+
+# --- inbox snoozes (issue 16) -------------------------------------------------------------------------
+
+SNOOZE_MAX_DAYS = 365
+
+
+@transaction.atomic
+def inbox_snooze(*, by: User, key: str, title: str, until: date, reason: str, today: date) -> InboxSnooze:
+    """Put one of `by`'s inbox items aside until a date after today (within a year), saying why.
+    Snoozing an item again moves its date and reason (also when an earlier snooze has run out)."""
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if until is None or until <= today:
+        errors["until"] = "Pick a day after today."
+    elif (until - today).days > SNOOZE_MAX_DAYS:
+        errors["until"] = "Snooze for at most a year."
+    if not reason:
+        errors["reason"] = "Say why you snooze it."
+    if errors:
+        raise ValidationError(errors)
+    snooze = InboxSnooze.objects.select_for_update().filter(user=by, item_key=key).first() or InboxSnooze(user=by, item_key=key)
+    snooze.title, snooze.until, snooze.reason = title[:300], until, reason
+    snooze._history_user = by  # type: ignore[attr-defined]
+    snooze.full_clean()
+    save_checked(snooze)
+    return snooze
+
+
+@transaction.atomic
+def inbox_unsnooze(*, by: User, key: str) -> bool:
+    """Bring a snoozed item back into `by`'s inbox now. False when it was not snoozed."""
+    snooze = InboxSnooze.objects.select_for_update().filter(user=by, item_key=key).first()
+    if snooze is None:
+        return False
+    snooze._history_user = by  # type: ignore[attr-defined]
+    snooze.delete()
+    return True

@@ -6,6 +6,9 @@ app_name = "reporting"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/count/", views.inbox_count, name="inbox-count"),
+    path("inbox/snooze/", views.inbox_snooze, name="inbox-snooze"),
+    path("inbox/unsnooze/", views.inbox_unsnooze, name="inbox-unsnooze"),
     path("search/", views.search, name="search"),
     path("attention/<slug:name>/", views.attention_panel, name="attention-panel"),
     path("reports/", views.report_list, name="reports"),

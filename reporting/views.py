@@ -1,6 +1,7 @@
 """Thin views: parse the request, call a selector or a service, render."""
 
 import logging
+from datetime import timedelta
 from itertools import groupby
 
 from django.contrib import messages
@@ -18,13 +19,14 @@ from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
-from partnerhub.view_helpers import apply_validation_error, querystring_without_page
+from partnerhub import formatting
+from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 from partners.models import Partner
 
 from . import ics, overview, selectors, services
-from .forms import AgreementForm, ReportCreateForm, ReportLineForm
+from .forms import AgreementForm, ReportCreateForm, ReportLineForm, SnoozeForm, UnsnoozeForm
 from .global_search import global_search
-from .inbox import inbox_for
+from .inbox import arrange, inbox_for, remember_urgent, urgent_count
 from .models import CalendarFeedToken, LicenseReport, LicenseReportLine, ReportingAgreement
 
 logger = logging.getLogger(__name__)
@@ -56,10 +58,91 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def inbox(request: HttpRequest) -> HttpResponse:
     """The dashboard's ranked inbox (reporting/inbox.py): one htmx request after the page, so the
-    dashboard itself stays at three queries; the providers' queries are fixed per provider."""
+    dashboard itself stays at three queries; the providers' queries are fixed per provider, plus
+    one for the user's snoozes."""
     today = timezone.localdate()
+    items = inbox_for(request.user, today)
+    remember_urgent(request.user.pk, items)
     template = "reporting/_inbox.html" if request.htmx else "reporting/inbox_page.html"
-    return render(request, template, {"inbox": inbox_for(request.user, today), "today": today})
+    return render(request, template, _inbox_context(items, today))
+
+
+def _inbox_context(items, today, **extra) -> dict:
+    return {
+        "inbox": items,
+        "today": today,
+        "snooze_default": today + timedelta(days=7),
+        "snooze_min": today + timedelta(days=1),
+        "snooze_max": today + timedelta(days=services.SNOOZE_MAX_DAYS),
+        **extra,
+    }
+
+
+@require_safe
+def inbox_count(request: HttpRequest) -> HttpResponse:
+    """The navigation's badge: overdue + due this week (reporting/inbox.py:urgent_count), loaded by
+    htmx after each page (the navigation itself is cached per role set)."""
+    count = urgent_count(request.user, timezone.localdate())
+    return render(request, "reporting/_inbox_count.html", {"count": count})
+
+
+def _inbox_answer(request: HttpRequest, items, today, *, error: str = "", message: str = "") -> HttpResponse:
+    """htmx: the inbox again, with the outcome on top (the nav badge is told to refresh).
+    Without JavaScript: back to where the form was, the outcome as a message."""
+    remember_urgent(request.user.pk, items)
+    if request.htmx:
+        response = render(request, "reporting/_inbox.html", _inbox_context(items, today, inbox_error=error, inbox_message=message))
+        response["HX-Trigger"] = "inbox-changed"
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(safe_next(request, "/"))
+
+
+@require_POST
+def inbox_snooze(request: HttpRequest) -> HttpResponse:
+    """Snooze one of the user's inbox items until a day, with a reason (any signed-in user, own inbox)."""
+    today = timezone.localdate()
+    items = inbox_for(request.user, today)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" if f in form.fields else " ".join(e) for f, e in form.errors.items())
+        return _inbox_answer(request, items, today, error=f"Not snoozed. {errors}")
+    item = items.find(form.cleaned_data["key"])
+    if item is None:
+        return _inbox_answer(request, items, today, error="Not snoozed: this item is no longer in your inbox.")
+    try:
+        snooze = services.inbox_snooze(
+            by=request.user,
+            key=form.cleaned_data["key"],
+            title=item.title,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+            today=today,
+        )
+    except ValidationError as error:
+        return _inbox_answer(request, items, today, error="Not snoozed. " + " ".join(error.messages))
+    items = arrange(items.items, {**items.snoozes, snooze.item_key: snooze}, today, failed=items.failed)
+    return _inbox_answer(request, items, today, message=f"Snoozed until {formatting.day(snooze.until)}: {item.title}")
+
+
+@require_POST
+def inbox_unsnooze(request: HttpRequest) -> HttpResponse:
+    """Bring a snoozed item back into the user's inbox now."""
+    today = timezone.localdate()
+    items = inbox_for(request.user, today)
+    form = UnsnoozeForm(request.POST)
+    if not form.is_valid():
+        return _inbox_answer(request, items, today, error="Nothing to bring back.")
+    key = form.cleaned_data["key"]
+    if not services.inbox_unsnooze(by=request.user, key=key):
+        return _inbox_answer(request, items, today, error="This item was not snoozed.")
+    item = items.find(key)
+    snoozes = {k: s for k, s in items.snoozes.items() if k != key}
+    items = arrange(items.items, snoozes, today, failed=items.failed)
+    return _inbox_answer(request, items, today, message=f"Back in your inbox: {item.title if item else 'the item'}")
 
 
 def search(request: HttpRequest) -> HttpResponse:

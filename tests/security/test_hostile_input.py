@@ -18,7 +18,7 @@ module ran). Runs on SQLite and PostgreSQL (PostgreSQL refuses NUL characters in
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -195,6 +195,9 @@ def build_targets(demo: Demo) -> dict[str, Target]:
     report = demo.report_with_lines()
     line = report.lines.order_by("pk").first()
     agreement = ReportingAgreement.objects.select_related("partner").order_by("pk").first()
+    from reporting.inbox import inbox_for, item_key
+
+    snooze_key = item_key(inbox_for(demo.users["accounting"], timezone.localdate()).overdue[0])
     slug = partner.slug
     from partnerhub.forms import NotificationSettingsForm
     from partners.models import Onboarding, OnboardingStepTemplate, OnboardingTrack, PartnerTeamMember, PartnerType
@@ -436,6 +439,18 @@ def build_targets(demo: Demo) -> dict[str, Target]:
         "reporting agreement": _form_target(
             "accounting", reverse("reporting:agreement-edit", args=[agreement.partner.slug]), rf.AgreementForm(instance=agreement)
         ),
+        # issue 16: snoozing an item of one's own inbox (its key from the demo's overdue invoices)
+        "inbox snooze": Target(
+            "accounting",
+            reverse("reporting:inbox-snooze"),
+            {
+                "key": snooze_key,
+                "until": (timezone.localdate() + timedelta(days=7)).isoformat(),
+                "reason": "Waiting for the partner",
+                "next": "/reporting/inbox/",
+            },
+        ),
+        "inbox unsnooze": Target("accounting", reverse("reporting:inbox-unsnooze"), {"key": snooze_key, "next": "/"}),
         # issue 18: quarterly reviews, commissions
         "review create": _form_target(
             "manager",
@@ -534,6 +549,8 @@ FORM_NAMES = [
     "report line add",
     "report line edit",
     "reporting agreement",
+    "inbox snooze",
+    "inbox unsnooze",
     "review create",
     "review edit",
     "review action item",

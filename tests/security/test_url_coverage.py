@@ -371,6 +371,9 @@ MATRIX: dict[str, Entry] = {
     # --- reporting ---
     "reporting:attention-panel": Entry(_panel, SIGNED_IN),
     "reporting:inbox": Entry(NONE, SIGNED_IN),
+    "reporting:inbox-count": Entry(NONE, SIGNED_IN),
+    "reporting:inbox-snooze": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),  # own inbox only
+    "reporting:inbox-unsnooze": Entry(NONE, WRONG_METHOD, post=SIGNED_IN),
     "reporting:search": Entry(NONE, SIGNED_IN),
     "reporting:reports": Entry(NONE, SIGNED_IN),
     "reporting:report-create": Entry(NONE, ACCOUNTING, post=ACCOUNTING),
