@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from partnerhub import formatting
 from partnerhub.attention import ATTENTION_PROVIDERS, AttentionItem
 from partnerhub.csv_export import csv_response
 from partnerhub.models import Notification
@@ -19,7 +20,6 @@ from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
-from partnerhub import formatting
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 from partners.models import Partner
 
@@ -91,7 +91,9 @@ def _inbox_answer(request: HttpRequest, items, today, *, error: str = "", messag
     Without JavaScript: back to where the form was, the outcome as a message."""
     remember_urgent(request.user.pk, items)
     if request.htmx:
-        response = render(request, "reporting/_inbox.html", _inbox_context(items, today, inbox_error=error, inbox_message=message))
+        response = render(
+            request, "reporting/_inbox.html", _inbox_context(items, today, inbox_error=error, inbox_message=message)
+        )
         response["HX-Trigger"] = "inbox-changed"
         return response
     if error:
@@ -108,7 +110,9 @@ def inbox_snooze(request: HttpRequest) -> HttpResponse:
     items = inbox_for(request.user, today)
     form = SnoozeForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" if f in form.fields else " ".join(e) for f, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[f].label or f}: {' '.join(e)}" if f in form.fields else " ".join(e) for f, e in form.errors.items()
+        )
         return _inbox_answer(request, items, today, error=f"Not snoozed. {errors}")
     item = items.find(form.cleaned_data["key"])
     if item is None:

@@ -68,7 +68,9 @@ class TestSnooze:
     def test_back_in_the_list_on_its_day(self, manager, late):
         item = late_item(manager)
         today = timezone.localdate()
-        InboxSnooze.objects.create(user=manager, item_key=item_key(item), title=item.title, until=today + timedelta(days=2), reason="r")
+        InboxSnooze.objects.create(
+            user=manager, item_key=item_key(item), title=item.title, until=today + timedelta(days=2), reason="r"
+        )
         assert item not in inbox_for(manager, today).overdue
         assert item in inbox_for(manager, today + timedelta(days=2)).overdue
 
@@ -78,7 +80,11 @@ class TestSnooze:
         late.partner.save()
         # Same item key for both; only the one who snoozed it loses it from the list.
         InboxSnooze.objects.create(
-            user=manager, item_key=item_key(late_item(other)), title="x", until=timezone.localdate() + timedelta(days=1), reason="r"
+            user=manager,
+            item_key=item_key(late_item(other)),
+            title="x",
+            until=timezone.localdate() + timedelta(days=1),
+            reason="r",
         )
         assert late_item(other)
 
@@ -97,7 +103,10 @@ class TestSnooze:
         snooze(manager_client, key)
         manager_client.post(reverse("reporting:inbox-unsnooze"), {"key": key})
         rows = list(InboxSnooze.history.order_by("history_id").values_list("history_type", "history_user__username", "reason"))
-        assert rows == [("+", "manager", "Waiting for the partner's answer"), ("-", "manager", "Waiting for the partner's answer")]
+        assert rows == [
+            ("+", "manager", "Waiting for the partner's answer"),
+            ("-", "manager", "Waiting for the partner's answer"),
+        ]
 
     def test_snoozing_again_moves_the_date_not_a_second_row(self, manager, manager_client, late):
         key = item_key(late_item(manager))
@@ -162,7 +171,9 @@ class TestNavigationBadge:
     def test_counts_overdue_and_due_this_week_not_snoozed(self, manager, manager_client, late):
         response = manager_client.get(reverse("reporting:inbox-count"))
         assert response.status_code == 200
-        assert '<span class="badge rounded-pill text-bg-danger ms-1" data-testid="nav-inbox-count">2<' in response.content.decode()
+        assert (
+            '<span class="badge rounded-pill text-bg-danger ms-1" data-testid="nav-inbox-count">2<' in response.content.decode()
+        )
         snooze(manager_client, item_key(late_item(manager)))  # refreshes the remembered count
         assert 'data-testid="nav-inbox-count">1<' in manager_client.get(reverse("reporting:inbox-count")).content.decode()
 
@@ -175,7 +186,9 @@ class TestNavigationBadge:
         with django_assert_num_queries(2):  # session, user: the count comes from the cache
             assert 'nav-inbox-count">2<' in manager_client.get(reverse("reporting:inbox-count")).content.decode()
 
-    def test_every_page_loads_it_and_the_dashboard_keeps_three_queries(self, manager, manager_client, late, django_assert_num_queries):
+    def test_every_page_loads_it_and_the_dashboard_keeps_three_queries(
+        self, manager, manager_client, late, django_assert_num_queries
+    ):
         with django_assert_num_queries(3):  # session, user (+roles +unread), unread notifications
             html = manager_client.get(reverse("home")).content.decode()
         assert f'hx-get="{reverse("reporting:inbox-count")}" hx-trigger="load"' in html
