@@ -147,3 +147,29 @@ def test_no_serious_accessibility_violations_on_any_main_page(role, demo, sign_i
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"axe-{role}.txt").write_text("\n".join(report) + "\n")
     assert serious == {}, serious
+
+
+def test_snooze_from_the_inbox_and_back(demo, sign_in, page: Page):
+    """Snooze with htmx: the item moves to the folded Snoozed group, the navigation's badge goes
+    down by one; unsnooze brings it back."""
+    from playwright.sync_api import expect
+
+    page = sign_in("accounting")
+    expect(page.get_by_test_id("inbox-loading")).to_have_count(0)
+    badge = page.get_by_test_id("nav-inbox-count")
+    before = int(badge.inner_text().split()[0])
+    item = page.get_by_test_id("inbox-overdue").get_by_test_id("inbox-item").first
+    title = item.get_by_role("link").first.inner_text()
+    item.get_by_text("Snooze", exact=True).first.click()
+    item.get_by_label("Why").fill("Partner is on holiday")
+    item.get_by_role("button", name="Snooze", exact=True).click()
+    expect(page.get_by_test_id("inbox-message")).to_contain_text("Snoozed until")
+    expect(page.get_by_test_id("inbox-overdue")).not_to_contain_text(title)
+    snoozed = page.get_by_test_id("inbox-snoozed")
+    snoozed.locator("summary").click()
+    expect(snoozed.get_by_test_id("snoozed-item")).to_contain_text("Partner is on holiday")
+    expect(badge).to_have_text(f"{before - 1} due this week or overdue")
+    snoozed.get_by_role("button", name=f"Unsnooze: {title}").click()
+    expect(page.get_by_test_id("inbox-message")).to_contain_text("Back in your inbox")
+    expect(page.get_by_test_id("inbox-overdue")).to_contain_text(title)
+    expect(badge).to_have_text(f"{before} due this week or overdue")
