@@ -161,6 +161,10 @@ def onboarding_start(*, partner: Partner, started_on: date, by: User | None, tra
         raise ValidationError(
             f"There is no onboarding track for {names} yet. A partner manager can create one under Onboarding tracks."
         )
+    # Locked, as editing a track locks it (_editable_track): an edit and a start at the same moment run one
+    # after the other, so the edit either changes the version before anyone started from it or makes
+    # the next version; a start never copies a version that was changed or retired meanwhile.
+    track = OnboardingTrack.objects.select_for_update().get(pk=track.pk)
     if not track.is_current:
         raise ValidationError(f"Version {track.version} of this track is no longer current; start from the current one.")
     onboarding = Onboarding(partner=partner, track=track, started_on=started_on, started_by=by)
