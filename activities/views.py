@@ -18,8 +18,8 @@ from partnerhub.permissions import action_required
 from partnerhub.roles import Action, user_can
 from partnerhub.submit_once import mark_saved, submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
-from partners.health import health_refresh_pending
 from partners import selectors as partner_selectors
+from partners.health import health_refresh_pending
 from partners.models import Partner
 
 from . import selectors, services

@@ -241,11 +241,6 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.get_kind_display()})"
 
-    @property
-    def is_expired(self) -> bool:
-        """Past its valid-until date (Europe/Zurich today); shown as expired in the library and the Guidelines."""
-        return self.valid_until is not None and self.valid_until < timezone.localdate()
-
     def save(self, *args, **kwargs) -> None:
         # A derived column, stored so the reminder sweep and the dashboard can filter on it.
         self.notice_deadline = self.derive_notice_deadline(self.end_date, self.notice_period_days)

@@ -100,9 +100,7 @@ COLLATERAL_EXPIRED_GRACE_DAYS = 7
 @reminder("collateral_expiring", label="Collateral expiring")
 def collateral_expiring(today: date) -> Iterator[DueReminder]:
     """To the partner manager and whoever uploaded it."""
-    due = selectors.collateral_expiring(
-        today=today, before=COLLATERAL_EXPIRY_THRESHOLDS[-1], after=COLLATERAL_EXPIRED_GRACE_DAYS
-    )
+    due = selectors.collateral_expiring(today=today, before=COLLATERAL_EXPIRY_THRESHOLDS[-1], after=COLLATERAL_EXPIRED_GRACE_DAYS)
     yield from each(due, lambda item: _collateral_expiry_reminder(item, today))
 
 
