@@ -411,3 +411,15 @@ class TestReadyToMoveToActive:
         titles = [i.title for group in vars(inbox).values() if isinstance(group, list) for i in group]
         assert not any("move to active" in t for t in titles)
         assert f"{partner.name}: Portal accounts" in titles
+
+    def test_finish_follows_only_a_local_next(self, manager_client, manager):
+        make_track(steps=[("Portal accounts", "partner_manager", 10, True, "")])
+        partner = vendor(manager=manager)
+        start(partner)
+        services.onboarding_step_complete(step_id=steps_of(partner)["Portal accounts"].pk, by=manager)
+        response = manager_client.post(
+            reverse("partners:onboarding-finish", args=[partner.slug]), {"next": "https://evil.example/"}
+        )
+        assert response["Location"] == partner.get_absolute_url() + "#onboarding"
+        partner.refresh_from_db()
+        assert partner.stage == Partner.Stage.ACTIVE
