@@ -39,7 +39,10 @@ def paid_commission(partner, by, number="R-1", title="Managed OpenShift"):
 
 
 def texts(response) -> list[str]:
-    return [" ".join(str(v) for v in (row.event, row.partner.name, row.partner_invoice_number)) for row in response.context["page_obj"]]
+    return [
+        " ".join(str(v) for v in (row.event, row.partner.name, row.partner_invoice_number))
+        for row in response.context["page_obj"]
+    ]
 
 
 class TestHistory:

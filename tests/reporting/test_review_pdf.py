@@ -77,7 +77,7 @@ class TestReviewPdf:
             response = manager_client.get(reverse("reporting:review-pdf", args=[review.pk]))
         assert response.status_code == 200
         pages, text = pdf_text(response.content)
-        assert f"Item 0" in text and f"Item {n - 1}" in text and pages >= 1
+        assert "Item 0" in text and f"Item {n - 1}" in text and pages >= 1
 
 
 class TestOnlyStaticFilesAreRead:
