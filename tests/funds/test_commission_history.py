@@ -131,3 +131,11 @@ class TestHistory:
         with django_assert_num_queries(3):  # session, user, all rows (read while the answer streams)
             response = accounting_client.get(URL, {"format": "csv"})
             assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 3 * n
+
+
+def test_the_partner_section_links_to_the_partners_history_for_those_who_read_it(accounting_client, outsider_client):
+    partner = reseller_with_agreement("Adfinis")
+    section = reverse("partners:section", args=[partner.slug, "commissions"])
+    link = f'href="{URL}?partner={partner.pk}"'
+    assert link in accounting_client.get(section, HTTP_HX_REQUEST="true").content.decode()
+    assert link not in outsider_client.get(section, HTTP_HX_REQUEST="true").content.decode()
