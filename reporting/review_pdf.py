@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 BASE_URL = "https://partnerhub.invalid/"
 # WeasyPrint warns once per CSS property it does not support (Bootstrap has many): not our errors.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logger = logging.getLogger(__name__)
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot start here (Pango missing): the view offers the print page instead of a 500."""
+
+
+def _weasyprint() -> Any:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as error:  # OSError: a system library (Pango) that cannot be loaded
+        logger.error("PDF export unavailable: %s", error)
+        raise PdfUnavailable(str(error)) from error
+    return weasyprint
 
 
 def static_file(url: str) -> Path | None:
@@ -53,11 +67,10 @@ def static_file(url: str) -> Path | None:
     return None
 
 
-def _fetcher() -> Any:
-    from weasyprint import URLFetcher
-    from weasyprint.urls import URLFetcherResponse
+def _fetcher(weasyprint: Any) -> Any:
+    URLFetcherResponse = weasyprint.urls.URLFetcherResponse  # noqa: N806
 
-    class StaticFilesOnly(URLFetcher):
+    class StaticFilesOnly(weasyprint.URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             path = static_file(url)
             if path is None:
@@ -70,14 +83,13 @@ def _fetcher() -> Any:
 
 def review_pdf(request: HttpRequest, review: QuarterlyReview) -> bytes:
     """The review's print page as PDF bytes (A4, the print stylesheet's page margins)."""
-    from weasyprint import HTML
-
+    weasyprint = _weasyprint()
     html = render_to_string(
         "reporting/review_print.html",
         {"review": review, "partner": review.partner, "card": review.scorecard, "pdf": True},
         request=request,
     )
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher()).write_pdf()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(weasyprint)).write_pdf()
 
 
 def review_pdf_filename(review: QuarterlyReview) -> str:

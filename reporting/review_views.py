@@ -119,7 +119,12 @@ def review_print(request: HttpRequest, pk: int) -> HttpResponse:
 def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The print page as a PDF download (reporting/review_pdf.py): whoever may read the review."""
     review = _review(pk)
-    response = HttpResponse(pdf_export.review_pdf(request, review), content_type="application/pdf")
+    try:
+        content = pdf_export.review_pdf(request, review)
+    except pdf_export.PdfUnavailable:
+        messages.error(request, "The PDF export is not available on this server; print this page to PDF instead.")
+        return redirect("reporting:review-print", pk=review.pk)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_export.review_pdf_filename(review)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

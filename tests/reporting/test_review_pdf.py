@@ -116,3 +116,16 @@ class TestOnlyStaticFilesAreRead:
         assert response.status_code == 200
         assert not any("169.254" in url for url in fetched)  # escaped text, never an image to fetch
         assert any(url.endswith(".css") for url in fetched)
+
+
+def test_without_pango_the_print_page_is_offered_not_a_500(manager_client, monkeypatch):
+    import reporting.review_pdf as module
+
+    def no_pango():
+        raise module.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(module, "_weasyprint", no_pango)
+    review = make_review()
+    response = manager_client.get(reverse("reporting:review-pdf", args=[review.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("reporting:review-print", args=[review.pk]), 302)]
+    assert "The PDF export is not available on this server" in response.content.decode()
