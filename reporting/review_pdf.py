@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The print page's links are resolved against this address; nothing is ever fetched from it.
 BASE_URL = "https://partnerhub.invalid/"
-# WeasyPrint warns once per CSS property it does not support (Bootstrap has many): not our errors.
+# WeasyPrint warns for each CSS property it does not support and each refused address: not errors.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logger = logging.getLogger(__name__)
 

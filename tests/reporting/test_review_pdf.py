@@ -100,6 +100,15 @@ class TestOnlyStaticFilesAreRead:
         found = static_file(BASE_URL + "static/css/review_print.css")
         assert found is not None and found.read_text().startswith("/* The QBR print page")
 
+    def test_production_reads_the_collected_hashed_name(self, settings, tmp_path):
+        # collectstatic with the manifest storage: {% static %} gives css/review_pdf.<hash>.css
+        (tmp_path / "css").mkdir()
+        (tmp_path / "css" / "review_pdf.0123abcd.css").write_text("html { color: black; }")
+        settings.STATIC_ROOT = tmp_path
+        found = static_file(BASE_URL + "static/css/review_pdf.0123abcd.css")
+        assert found == tmp_path / "css" / "review_pdf.0123abcd.css"
+        assert static_file(BASE_URL + "static/css/other.0123abcd.css") is None
+
     def test_a_link_in_a_note_is_not_fetched(self, manager_client, monkeypatch):
         fetched: list[str] = []
         import reporting.review_pdf as module
