@@ -127,7 +127,7 @@ class TestHistory:
         # the partner filter's choices
         with django_assert_num_queries(5):
             response = accounting_client.get(URL)
-        assert response.status_code == 200 and len(response.context["page_obj"]) == min(3 * n, 50)
+        assert response.status_code == 200 and len(response.context["page_obj"]) == min(3 * n, 25)
         with django_assert_num_queries(3):  # session, user, all rows (read while the answer streams)
             response = accounting_client.get(URL, {"format": "csv"})
             assert len(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()) == 1 + 3 * n
