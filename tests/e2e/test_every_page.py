@@ -3,7 +3,8 @@
 - at 390 px, every list page (and the inbox, the partner, campaign and report pages) has no
   horizontal page scroll, and a table wider than the screen scrolls inside its own box;
 - axe-core over the same pages as every demo role: no critical or serious violation. Each role's
-  findings, every impact, are written to test-results/axe-<role>.txt (to quote them);
+  findings, every impact, are written to test-results/axe-<role>.txt and printed (to quote them;
+  pytest-playwright empties test-results/ at the start of the next browser run);
 - with SAVE_SCREENSHOTS=1, the dashboard (inbox), the overview and the partner page at 390 px are
   saved to docs/screenshots/*-phone.png for the README.
 
@@ -144,8 +145,10 @@ def test_no_serious_accessibility_violations_on_any_main_page(role, demo, sign_i
         bad = [v for v in violations if v["impact"] in ("critical", "serious")]
         if bad:
             serious[path] = bad
+    # pytest-playwright empties test-results/ when a browser run starts: quote them before the next run.
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"axe-{role}.txt").write_text("\n".join(report) + "\n")
+    print("\n".join(report))  # shown with -s, and in the report of a failing run
     assert serious == {}, serious
 
 
