@@ -103,7 +103,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         allocation = selectors.fund_allocation_detail(pk=pk)
     except FundAllocation.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404
     return render(
         request,
         "funds/allocation_detail.html",
