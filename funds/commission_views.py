@@ -9,32 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub import formatting
-from partnerhub.csv_export import csv_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 
-from . import commissions
+from . import commissions, exports
 from .commission_forms import CommissionAgreementForm, CommissionInvoicedForm, CommissionPaidForm
 from .models import Commission, CommissionAgreement
 
 PAGE_SIZE = 25
-CSV_HEADER = [
-    "Partner",
-    "Deal",
-    "Amount",
-    "Currency",
-    "Due",
-    "Status",
-    "Overdue",
-    "Partner invoice",
-    "Invoiced on",
-    "Paid on",
-    "Deal no longer won",
-]
 
 
 def _partner_id(request: HttpRequest) -> int | None:
@@ -48,23 +33,7 @@ def commission_list(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     queryset = commissions.commission_list(status=status, partner_id=_partner_id(request), overdue_on=today if overdue else None)
     if request.GET.get("format") == "csv":
-        rows = (
-            [
-                c.partner.name,
-                c.deal_title,
-                c.amount,
-                c.currency,
-                formatting.day(c.due_on),
-                c.get_status_display(),
-                "yes" if c.is_overdue(today) else "",
-                c.partner_invoice_number,
-                formatting.day(c.invoiced_on),
-                formatting.day(c.paid_on),
-                "yes" if c.deal_reversed else "",
-            ]
-            for c in queryset.iterator(chunk_size=500)
-        )
-        return csv_response("commissions.csv", CSV_HEADER, rows)
+        return exports.commission_columns(today=today).response("commissions.csv", queryset.iterator(chunk_size=500))
     # What is owed and overdue per currency (never summed across currencies): one GROUP BY.
     totals = (
         Commission.objects.filter(status__in=Commission.OPEN_STATUSES)
