@@ -79,7 +79,22 @@ def allocation_create(request: HttpRequest) -> HttpResponse:
     form = FundAllocationForm(request.POST or None, initial={"partner": request.GET.get("partner")})
     if request.method == "POST" and form.is_valid():
         try:
-            allocation = services.fund_allocation_create(by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            allocation = services.fund_allocation_create(
+                partner=data["partner"],
+                kind=data["kind"],
+                period_label=data["period_label"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount=data["amount"],
+                currency=data["currency"],
+                claim_deadline_days=data["claim_deadline_days"],
+                tool_name=data["tool_name"],
+                tool_reference=data["tool_reference"],
+                tool_url=data["tool_url"],
+                notes=data["notes"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -94,7 +109,23 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = FundAllocationForm(request.POST or None, instance=allocation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.fund_allocation_update(allocation_id=allocation.pk, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.fund_allocation_update(
+                allocation_id=allocation.pk,
+                partner=data["partner"],
+                kind=data["kind"],
+                period_label=data["period_label"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount=data["amount"],
+                currency=data["currency"],
+                claim_deadline_days=data["claim_deadline_days"],
+                tool_name=data["tool_name"],
+                tool_reference=data["tool_reference"],
+                tool_url=data["tool_url"],
+                notes=data["notes"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -203,10 +234,20 @@ def _claim_form_view(request: HttpRequest, claim: FundClaim | None) -> HttpRespo
             form.add_error("confirm_over_remaining", "Tick the box to save it anyway.")
         else:
             try:
+                values = {
+                    "allocation": data["allocation"],
+                    "campaign": data["campaign"],
+                    "title": data["title"],
+                    "activity_start": data["activity_start"],
+                    "activity_end": data["activity_end"],
+                    "requested_amount": data["requested_amount"],
+                    "currency": data["currency"],
+                    "description": data["description"],
+                }
                 if claim is None:
-                    saved = services.fund_claim_create(by=request.user, **data)
+                    saved = services.fund_claim_create(by=request.user, **values)
                 else:
-                    saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **data)
+                    saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **values)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
