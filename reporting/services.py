@@ -104,9 +104,13 @@ def _recompute(report: LicenseReport) -> LicenseReport:
 
 
 @transaction.atomic
-def line_add(*, report: LicenseReport, **fields) -> LicenseReportLine:
+def line_add(
+    *, report: LicenseReport, product: str, unit: str, quantity: Decimal, unit_price: Decimal, currency: str, term: str
+) -> LicenseReportLine:
     report = _lock_editable(report)
-    line = LicenseReportLine(report=report, **fields)
+    line = LicenseReportLine(
+        report=report, product=product, unit=unit, quantity=quantity, unit_price=unit_price, currency=currency, term=term
+    )
     line.full_clean()
     line.save()
     _recompute(report)
@@ -114,11 +118,20 @@ def line_add(*, report: LicenseReport, **fields) -> LicenseReportLine:
 
 
 @transaction.atomic
-def line_update(*, line: LicenseReportLine, **fields) -> LicenseReportLine:
+def line_update(
+    *,
+    line: LicenseReportLine,
+    product: str,
+    unit: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    currency: str,
+    term: str,
+) -> LicenseReportLine:
     report = _lock_editable(line.report)
     line.report = report
-    for name, value in fields.items():
-        setattr(line, name, value)
+    line.product, line.unit, line.quantity, line.unit_price = product, unit, quantity, unit_price
+    line.currency, line.term = currency, term
     line.full_clean()
     line.save()
     _recompute(report)

@@ -159,7 +159,16 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportLineForm(request.POST)
     if form.is_valid():
         try:
-            services.line_add(report=report, **form.cleaned_data)
+            data = form.cleaned_data
+            services.line_add(
+                report=report,
+                product=data["product"],
+                unit=data["unit"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                currency=data["currency"],
+                term=data["term"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -175,7 +184,16 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     form = ReportLineForm(request.POST or None, instance=LicenseReportLine.objects.get(pk=line.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_update(line=line, **form.cleaned_data)
+            data = form.cleaned_data
+            services.line_update(
+                line=line,
+                product=data["product"],
+                unit=data["unit"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                currency=data["currency"],
+                term=data["term"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
