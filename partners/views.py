@@ -92,10 +92,24 @@ def partner_section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        types = list(data.pop("types"))
+        data = form.cleaned_data
         try:
-            partner = services.partner_create(types=types, by=request.user, **data)
+            partner = services.partner_create(
+                name=data["name"],
+                stage=data["stage"],
+                manager=data["manager"],
+                program_level=data["program_level"],
+                website=data["website"],
+                sync_cadence=data["sync_cadence"],
+                markets=data["markets"],
+                strategy=data["strategy"],
+                why_together=data["why_together"],
+                vshn_products=data["vshn_products"],
+                pricing_details=data["pricing_details"],
+                reporting_details=data["reporting_details"],
+                types=list(data["types"]),
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -109,10 +123,25 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        types = list(data.pop("types"))
+        data = form.cleaned_data
         try:
-            services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, by=request.user, **data)
+            services.partner_update(
+                partner=Partner.objects.get(pk=partner.pk),
+                name=data["name"],
+                stage=data["stage"],
+                manager=data["manager"],
+                program_level=data["program_level"],
+                website=data["website"],
+                sync_cadence=data["sync_cadence"],
+                markets=data["markets"],
+                strategy=data["strategy"],
+                why_together=data["why_together"],
+                vshn_products=data["vshn_products"],
+                pricing_details=data["pricing_details"],
+                reporting_details=data["reporting_details"],
+                types=list(data["types"]),
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
