@@ -403,10 +403,29 @@ def _editable_track(track_id: int, by: User) -> tuple[OnboardingTrack, dict[int,
 
 @transaction.atomic
 def onboarding_step_template_save(
-    *, track_id: int, step_id: int | None, by: User, **fields
+    *,
+    track_id: int,
+    step_id: int | None,
+    title: str,
+    owner_role: str,
+    due_offset_days: int,
+    description: str = "",
+    required: bool = True,
+    proof: str = "",
+    position: int | None = None,
+    by: User,
 ) -> tuple[OnboardingStepTemplate, bool]:
     """Add or change a template step. Returns (step, revised): revised when the change made a new
-    version because onboardings run on the old one."""
+    version because onboardings run on the old one. A new step without a position goes last."""
+    fields: dict[str, object] = {
+        "title": title,
+        "owner_role": owner_role,
+        "due_offset_days": due_offset_days,
+        "description": description,
+        "required": required,
+        "proof": proof,
+        "position": position,
+    }
     track, mapping, revised = _editable_track(track_id, by)
     if step_id is None:
         step = OnboardingStepTemplate(track=track)

@@ -387,9 +387,20 @@ def _track_saved_message(request: HttpRequest, track: OnboardingTrack, revised: 
 def _step_template_form_view(request: HttpRequest, track: OnboardingTrack, step: OnboardingStepTemplate) -> HttpResponse:
     form = OnboardingStepTemplateForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in OnboardingStepTemplateForm.Meta.fields}
+        data = form.cleaned_data
         try:
-            saved, revised = services.onboarding_step_template_save(track_id=track.pk, step_id=step.pk, by=request.user, **fields)
+            saved, revised = services.onboarding_step_template_save(
+                track_id=track.pk,
+                step_id=step.pk,
+                title=data["title"],
+                owner_role=data["owner_role"],
+                due_offset_days=data["due_offset_days"],
+                description=data["description"],
+                required=data["required"],
+                proof=data["proof"],
+                position=data["position"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
