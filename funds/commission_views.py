@@ -88,10 +88,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _move(request: HttpRequest, pk: int, form, move, done: str) -> HttpResponse:
+    """`move(commission_id, data, by)` calls the service with the form's values by name."""
     commission = get_object_or_404(Commission, pk=pk)
     if form.is_valid():
         try:
-            move(commission_id=commission.pk, by=request.user, **form.cleaned_data)
+            move(commission.pk, form.cleaned_data, request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -108,12 +109,18 @@ def _move(request: HttpRequest, pk: int, form, move, done: str) -> HttpResponse:
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
 def commission_invoiced(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request, pk, CommissionInvoicedForm(request.POST), commissions.commission_mark_invoiced, "Commission marked invoiced."
-    )
+    def move(commission_id: int, data: dict, by) -> None:
+        commissions.commission_mark_invoiced(
+            commission_id=commission_id, invoice_number=data["invoice_number"], invoiced_on=data["invoiced_on"], by=by
+        )
+
+    return _move(request, pk, CommissionInvoicedForm(request.POST), move, "Commission marked invoiced.")
 
 
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
 def commission_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(request, pk, CommissionPaidForm(request.POST), commissions.commission_mark_paid, "Commission marked paid.")
+    def move(commission_id: int, data: dict, by) -> None:
+        commissions.commission_mark_paid(commission_id=commission_id, paid_on=data["paid_on"], by=by)
+
+    return _move(request, pk, CommissionPaidForm(request.POST), move, "Commission marked paid.")
