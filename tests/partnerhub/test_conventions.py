@@ -11,8 +11,7 @@ APPS = ["partners", "activities", "certifications", "funds", "reporting"]
 VIEW_FILES = sorted(path for app in APPS for path in (ROOT / app).glob("*views.py"))
 # Tables whose header is computed per table (overview.py, review.py) write it with csv_response directly.
 CSV_TABLE_VIEWS = {"reporting/views.py", "reporting/review_views.py"}
-# Called by registries with positional arguments (hooks, reminder sweeps), not by views.
-POSITIONAL_ALLOWED = {"onboarding_step_may_complete", "compliance_refresh_for_certifications"}
+POSITIONAL_ALLOWED = {"onboarding_step_may_complete"}  # a predicate the services and views share
 
 
 def _relative(path: Path) -> str:
