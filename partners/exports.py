@@ -35,6 +35,8 @@ COLLATERAL_COLUMNS: CsvColumns[Collateral] = CsvColumns(
     Column("Version", lambda c: c.version),
     Column("Language", lambda c: c.get_language_display()),
     Column("Valid until", lambda c: c.valid_until),
+    Column("Expired", lambda c: yes_no(c.is_expired)),
+    Column("Campaign", lambda c: c.campaign.title if c.campaign else ""),
     Column("Made by VSHN", lambda c: yes_no(c.made_by_vshn)),
     Column("Brand-checked by", lambda c: c.brand_checked_by or ""),
     Column("Uploaded by", lambda c: c.uploaded_by or ""),

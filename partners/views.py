@@ -339,7 +339,7 @@ def onboarding_finish(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{partner.name} is active; onboarding ended today.")
-    return redirect(_onboarding_url(partner))
+    return redirect(safe_next(request, _onboarding_url(partner)))
 
 
 def onboarding_track_list(request: HttpRequest) -> HttpResponse:
