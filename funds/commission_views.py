@@ -63,20 +63,6 @@ def commission_list(request: HttpRequest) -> HttpResponse:
 
 
 HISTORY_PAGE_SIZE = 25  # as every list; 50 rows cost twice the rendering at full scale
-HISTORY_CSV_HEADER = [
-    "Changed",
-    "By",
-    "Partner",
-    "Deal",
-    "Change",
-    "Status",
-    "Amount",
-    "Currency",
-    "Due",
-    "Partner invoice",
-    "Invoiced on",
-    "Paid on",
-]
 
 
 @action_required(Action.MANAGE_ACCOUNTING)
@@ -85,27 +71,7 @@ def commission_history(request: HttpRequest) -> HttpResponse:
     per partner or across partners, from its audit history. Accounting and partner managers read it."""
     filterset, rows = commissions.commission_history(params=request.GET, request=request)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "commission-history.csv",
-            HISTORY_CSV_HEADER,
-            (
-                [
-                    formatting.csv_datetime(row.history_date),
-                    formatting.person(row.history_user) or "PartnerHub",
-                    row.partner.name if row.partner else "",
-                    row.deal_title,
-                    commissions.history_event(row),
-                    row.get_status_display(),
-                    row.amount,
-                    row.currency,
-                    formatting.day(row.due_on),
-                    row.partner_invoice_number,
-                    formatting.day(row.invoiced_on),
-                    formatting.day(row.paid_on),
-                ]
-                for row in rows.iterator(chunk_size=500)
-            ),
-        )
+        return exports.COMMISSION_HISTORY_COLUMNS.response("commission-history.csv", rows.iterator(chunk_size=500))
     page = KeysFirstPaginator(rows, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
         row.event = commissions.history_event(row)

@@ -2,10 +2,12 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from partnerhub import formatting
 from partnerhub.csv_export import Column, CsvColumns
 
+from . import commissions
 from .models import Commission, FundAllocation, FundClaim, Invoice
 
 
@@ -91,3 +93,20 @@ def commission_columns(*, today: date) -> CsvColumns[Commission]:
         Column("Paid on", lambda c: formatting.day(c.paid_on)),
         Column("Deal no longer won", lambda c: "yes" if c.deal_reversed else ""),
     )
+
+
+# Rows are Commission.history records (commissions.commission_history), with the partner joined.
+COMMISSION_HISTORY_COLUMNS: CsvColumns[Any] = CsvColumns(
+    Column("Changed", lambda row: formatting.csv_datetime(row.history_date)),
+    Column("By", lambda row: formatting.person(row.history_user) or "PartnerHub"),
+    Column("Partner", lambda row: row.partner.name if row.partner else ""),
+    Column("Deal", lambda row: row.deal_title),
+    Column("Change", lambda row: commissions.history_event(row)),
+    Column("Status", lambda row: row.get_status_display()),
+    Column("Amount", lambda row: row.amount),
+    Column("Currency", lambda row: row.currency),
+    Column("Due", lambda row: formatting.day(row.due_on)),
+    Column("Partner invoice", lambda row: row.partner_invoice_number),
+    Column("Invoiced on", lambda row: formatting.day(row.invoiced_on)),
+    Column("Paid on", lambda row: formatting.day(row.paid_on)),
+)
