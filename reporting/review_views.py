@@ -166,7 +166,10 @@ def review_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionItemForm(request.POST)
     if form.is_valid():
         try:
-            services.review_add_action_item(review=review, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.review_add_action_item(
+                review=review, title=data["title"], owner=data["owner"], due_on=data["due_on"], by=request.user
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
