@@ -48,6 +48,7 @@ DELETE_POLICY = {
     "activities.campaign": ALLOWED,  # audited
     "activities.jointplan": ALLOWED,
     "activities.jointplaninitiative": ALLOWED,
+    "activities.task": ALLOWED,  # audited; a follow-up's task goes with its activity
     "certifications.certification": ALLOWED,  # protected while anyone holds it
     "certifications.programlevel": ALLOWED,
     "certifications.levelrequirement": ALLOWED,
