@@ -261,4 +261,8 @@ class TaskForm(forms.ModelForm):
 
 
 class TaskReassignForm(forms.Form):
-    assignee = assignee_field(label="Reassign to")
+    assignee = assignee_field(label="Reassign to", widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_reassign_%s")
+        super().__init__(*args, **kwargs)
