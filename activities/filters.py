@@ -1,13 +1,12 @@
 import django_filters
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_FIELDS, PERSON_ORDER
 from partnerhub.money import Currency
 from partnerhub.search import matches
 from partners.models import Partner
-
-from django.utils import timezone
 
 from .models import Activity, Campaign, DealRegistration, Opportunity, Task
 

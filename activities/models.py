@@ -625,7 +625,10 @@ class Task(models.Model):
     def source_link(self) -> tuple[str, str] | None:
         """(label, url) of the record the task came from, if it has a page."""
         if self.activity_id:
-            return (f"{self.activity.get_kind_display()} on {self.activity.occurred_on:%d.%m.%Y}: {self.activity.subject}", self.activity.get_absolute_url())
+            return (
+                f"{self.activity.get_kind_display()} on {self.activity.occurred_on:%d.%m.%Y}: {self.activity.subject}",
+                self.activity.get_absolute_url(),
+            )
         source = self.source if self.source_type_id else None
         if source is not None and hasattr(source, "get_absolute_url"):
             return (str(source), source.get_absolute_url())

@@ -120,9 +120,7 @@ def activity_mark_follow_up_done(*, activity: Activity, by: User) -> Activity:
     """The follow-up's task is marked done (by the author, the task's assignee or a partner manager)."""
     task = Task.objects.select_for_update().filter(activity=activity).first()
     allowed = (
-        activity.author_id == by.pk
-        or user_can(by, Action.MANAGE_PARTNERS)
-        or (task is not None and task.assignee_id == by.pk)
+        activity.author_id == by.pk or user_can(by, Action.MANAGE_PARTNERS) or (task is not None and task.assignee_id == by.pk)
     )
     if not allowed:
         raise PermissionDenied("Only the author, the follow-up's assignee or a partner manager can close this follow-up.")
@@ -281,7 +279,12 @@ def follow_up_task_sync(*, activity: Activity, assignee: User | None = None, by:
             task.done_at = timezone.now()
     else:
         previous = task.assignee_id
-    task.title, task.partner, task.due_on, task.assignee = f"Follow up: {activity.subject}"[:200], activity.partner, activity.follow_up_on, owner
+    task.title, task.partner, task.due_on, task.assignee = (
+        f"Follow up: {activity.subject}"[:200],
+        activity.partner,
+        activity.follow_up_on,
+        owner,
+    )
     task.full_clean()
     task.save()
     if task.assignee_id != previous and task.done_at is None:

@@ -4,8 +4,8 @@ import calendar
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -777,7 +777,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "task": task,
             "form": form,
-            "reassign_form": TaskReassignForm(initial={"assignee": task.assignee_id}) if may_reassign and not task.done_at else None,
+            "reassign_form": TaskReassignForm(initial={"assignee": task.assignee_id})
+            if may_reassign and not task.done_at
+            else None,
             "may_change": may_change,
             "today": timezone.localdate(),
             "source": task.source_link,
@@ -840,11 +842,9 @@ def people(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:50]
     users = User.objects.filter(is_active=True)
     if query:
-        users = users.filter(
-            Q(username__istartswith=query) | Q(first_name__istartswith=query) | Q(last_name__istartswith=query)
-        )
+        users = users.filter(Q(username__istartswith=query) | Q(first_name__istartswith=query) | Q(last_name__istartswith=query))
     rows = users.order_by(*PERSON_ORDER).values_list("username", "first_name", "last_name")[:PEOPLE_LIMIT]
     return JsonResponse(
-        {"people": [{"username": u, "name": f"{f} {l}".strip() or u} for u, f, l in rows]},
+        {"people": [{"username": name, "name": f"{first} {last}".strip() or name} for name, first, last in rows]},
         headers={"Cache-Control": "private, no-store"},
     )

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from activities.services import activity_log
 from activities.attention import (
     deal_registrations_expiring,
     my_tasks,
@@ -18,6 +17,7 @@ from activities.attention import (
     sync_meeting_overdue,
     sync_meetings_due,
 )
+from activities.services import activity_log
 from partnerhub import reminders
 from partnerhub.models import ReminderSent
 from partners.models import Partner

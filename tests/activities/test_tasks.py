@@ -58,9 +58,7 @@ class TestModel:
 
 
 class TestServices:
-    def test_create_notifies_the_assignee_after_the_commit_not_oneself(
-        self, manager, sales, django_capture_on_commit_callbacks
-    ):
+    def test_create_notifies_the_assignee_after_the_commit_not_oneself(self, manager, sales, django_capture_on_commit_callbacks):
         partner = PartnerFactory()
         with django_capture_on_commit_callbacks() as callbacks:
             services.task_save(task=Task(title="Call Nina", partner=partner, assignee=sales, due_on=TODAY()), by=manager)
@@ -179,7 +177,9 @@ class TestFollowUpsAreTasks:
 
 
 class TestMentions:
-    def test_each_active_colleague_once_unknown_and_self_ignored(self, sales, marketing, manager, django_capture_on_commit_callbacks):
+    def test_each_active_colleague_once_unknown_and_self_ignored(
+        self, sales, marketing, manager, django_capture_on_commit_callbacks
+    ):
         UserFactory(username="retired", is_active=False)
         activity = Activity(
             partner=PartnerFactory(),
