@@ -203,7 +203,7 @@ def task_save(*, task: Task, by: User, source=None) -> Task:
 
 
 def _locked_task(task_id: int) -> Task:
-    return Task.objects.select_for_update().select_related("partner", "done_by").get(pk=task_id)
+    return Task.objects.select_for_update(of=("self",)).select_related("partner", "done_by").get(pk=task_id)
 
 
 @transaction.atomic
