@@ -394,3 +394,24 @@ def test_two_people_completing_at_once_one_wins(db):
     run_at_once(complete(manager), complete(sales), timeout=60)
     assert sorted(outcomes)[0] == "done" and "already marked done by" in sorted(outcomes)[1]
     assert Task.objects.filter(pk=task.pk, done_at__isnull=False).count() == 1
+
+
+def test_the_migration_makes_open_follow_ups_tasks_once(sales, manager):
+    """activities/migrations/0012: open follow-ups become tasks of their author (else of the partner's
+    manager); done ones, ones with a task already and ones nobody can own are left alone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("activities.migrations.0012_follow_ups_become_tasks")
+    mine = ActivityFactory(author=sales, follow_up_on=TODAY(), subject="Send offer")
+    orphan = ActivityFactory(author=None, partner=PartnerFactory(manager=manager), follow_up_on=TODAY())
+    ActivityFactory(author=None, partner=PartnerFactory(manager=None), follow_up_on=TODAY())  # nobody to own it
+    ActivityFactory(author=sales, follow_up_on=TODAY(), follow_up_done=True)
+    ActivityFactory(author=sales)  # no follow-up
+    migration.follow_ups_to_tasks(apps, None)
+    migration.follow_ups_to_tasks(apps, None)  # again: nothing twice
+    tasks = {t.activity_id: t for t in Task.objects.all()}
+    assert set(tasks) == {mine.pk, orphan.pk}
+    assert (tasks[mine.pk].title, tasks[mine.pk].assignee, tasks[mine.pk].due_on) == ("Follow up: Send offer", sales, TODAY())
+    assert tasks[orphan.pk].assignee == manager
