@@ -72,11 +72,7 @@ TASK_LEAD_DAYS = ATTENTION_DAYS
 def my_tasks(user: User, today: date) -> list[AttentionItem]:
     """One query: my open tasks, overdue and due within a week, each with "Mark done" and, where my
     role may, "Reassign" (to the task's page, where the reassign form is)."""
-    tasks = (
-        selectors.open_tasks()
-        .filter(assignee=user, due_on__lte=today + timedelta(days=TASK_LEAD_DAYS))
-        .select_related("activity")[:50]
-    )
+    tasks = selectors.open_tasks().filter(assignee=user, due_on__lte=today + timedelta(days=TASK_LEAD_DAYS))[:50]
     may_manage = user_can(user, Action.MANAGE_TASKS)
     items = []
     for task in tasks:
@@ -222,7 +218,7 @@ def registration_expiry_events(user: User, today: date) -> list[CalendarEvent]:
 
 @calendar_provider("tasks")
 def task_events(user: User, today: date) -> list[CalendarEvent]:
-    """One query: my open tasks (and those done in the last 30 days drop out: only open ones)."""
+    """One query: my open tasks, from 30 days back on."""
     tasks = selectors.open_tasks().filter(assignee=user, due_on__gte=today - timedelta(days=30))[:500]
     return [
         CalendarEvent(

@@ -257,7 +257,8 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = _active_partners()
+        partners = Partner.objects.filter(Q(archived=False) | Q(pk=self.instance.partner_id or 0)).order_by("name")
+        self.fields["partner"].queryset = partners  # an archived partner's task stays editable
 
 
 class TaskReassignForm(forms.Form):
