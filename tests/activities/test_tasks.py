@@ -347,6 +347,19 @@ class TestInboxCalendarReminders:
         events = task_events(sales, TODAY())
         assert [(e.uid, e.day) for e in events] == [(f"task-{task.pk}-{task.due_on:%Y%m%d}@partnerhub", task.due_on)]
 
+    def test_the_ics_feed_carries_my_tasks(self, sales, client):
+        import icalendar
+
+        from reporting.services import calendar_token_reset
+
+        task = TaskFactory(assignee=sales, due_on=TODAY() + timedelta(days=2), title="Feed task")
+        token = calendar_token_reset(user=sales).token
+        response = client.get(reverse("reporting:calendar-feed", args=[token]))
+        events = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")}
+        event = events[f"task-{task.pk}-{task.due_on:%Y%m%d}@partnerhub"]
+        assert "Feed task" in str(event["SUMMARY"]) and event.decoded("DTSTART") == task.due_on
+        assert str(event["URL"]).endswith(task.get_absolute_url())
+
     def test_due_and_overdue_reminders_once_and_again_after_reassigning(self, sales, marketing, manager, mailoutbox):
         from partnerhub import reminders
 
