@@ -1,19 +1,20 @@
 """Writes for activities. Each service validates the model (constraints included) before saving."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from partnerhub import formatting
 from partnerhub.notifications import notify
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
-from partners.models import Partner
+from partners.models import Contact, Partner
 
 from .models import (
     Activity,
@@ -53,8 +54,8 @@ def activity_log(
     *,
     activity: Activity,
     author: User | None = None,
-    participants=None,
-    contacts=None,
+    participants: Iterable[User] | None = None,
+    contacts: Iterable[Contact] | None = None,
     by: User | None = None,
     follow_up_assignee: User | None = None,
 ) -> Activity:
@@ -335,7 +336,7 @@ def deal_registration_save(*, registration: DealRegistration) -> DealRegistratio
     return registration
 
 
-def deal_registration_duplicates(*, registration: DealRegistration):
+def deal_registration_duplicates(*, registration: DealRegistration) -> QuerySet[DealRegistration]:
     """Open registrations of the same partner for the same customer (after normalising the name)."""
     queryset = DealRegistration.objects.filter(
         partner_id=registration.partner_id,

@@ -826,6 +826,7 @@ LIST_PAGES = [
     "funds:claims",
     "funds:invoices",
     "funds:accounting",
+    "funds:commission-history",
     "reporting:reports",
     "reporting:health",
     "reporting:overview",
