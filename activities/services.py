@@ -96,13 +96,13 @@ def activity_log(
 MENTION = re.compile(r"(?<![\w@.+-])@([\w.@+-]{1,150})")
 
 
-def mentioned_usernames(text: str) -> set[str]:
+def mentioned_usernames(*, text: str) -> set[str]:
     return {name.rstrip(".-+@") for name in MENTION.findall(text or "")} - {""}
 
 
 def _notify_mentions(activity: Activity, *, previous_notes: str, by: User | None) -> None:
     """Each active colleague named with @username for the first time in these notes, once."""
-    names = mentioned_usernames(activity.notes) - mentioned_usernames(previous_notes)
+    names = mentioned_usernames(text=activity.notes) - mentioned_usernames(text=previous_notes)
     if not names:
         return
     found = User.objects.filter(username__in=names, is_active=True)
@@ -156,7 +156,7 @@ def _notify_assigned(task: Task, by: User | None, *, again: bool = False) -> Non
     transaction.on_commit(lambda: notify(recipients=recipients, kind="task_assigned", title=title, body=body, url=url))
 
 
-def task_may_change(task: Task, user: User) -> bool:
+def task_may_change(*, task: Task, user: User) -> bool:
     """Complete, reopen or edit: the assignee, the creator (with the right to manage tasks), a
     partner manager."""
     if not user.is_authenticated or not user.is_active:
@@ -166,7 +166,7 @@ def task_may_change(task: Task, user: User) -> bool:
     return task.created_by_id == user.pk and user_can(user, Action.MANAGE_TASKS)
 
 
-def task_may_reassign(task: Task, user: User) -> bool:
+def task_may_reassign(*, task: Task, user: User) -> bool:
     """Reassign: one's own task (assigned or created) with the right to manage tasks; a partner
     manager anyone's."""
     if user_can(user, Action.MANAGE_PARTNERS):
@@ -187,10 +187,10 @@ def task_save(*, task: Task, by: User, source=None) -> Task:
             task.source = source
     else:
         locked = Task.objects.select_for_update().get(pk=task.pk)
-        if not task_may_change(locked, by):
+        if not task_may_change(task=locked, user=by):
             raise PermissionDenied("Only the task's assignee, its creator or a partner manager can change it.")
         previous_assignee = locked.assignee_id
-        if task.assignee_id != previous_assignee and not task_may_reassign(locked, by):
+        if task.assignee_id != previous_assignee and not task_may_reassign(task=locked, user=by):
             raise PermissionDenied("You may not reassign this task.")
         # Never taken from a form: what the database has.
         task.done_at, task.done_by_id, task.created_by_id = locked.done_at, locked.done_by_id, locked.created_by_id
@@ -212,7 +212,7 @@ def task_complete(*, task_id: int, by: User) -> Task:
     """Mark a task done. The row is locked: of two people completing it at once, the second is told
     who was first (and nothing changes). A follow-up's activity shows it done too."""
     task = _locked_task(task_id)
-    if not task_may_change(task, by):
+    if not task_may_change(task=task, user=by):
         raise PermissionDenied("Only the task's assignee, its creator or a partner manager can mark it done.")
     if task.done_at is not None:
         who = formatting.person(task.done_by) if task.done_by_id else "someone"
@@ -227,7 +227,7 @@ def task_complete(*, task_id: int, by: User) -> Task:
 @transaction.atomic
 def task_reopen(*, task_id: int, by: User) -> Task:
     task = _locked_task(task_id)
-    if not task_may_change(task, by):
+    if not task_may_change(task=task, user=by):
         raise PermissionDenied("Only the task's assignee, its creator or a partner manager can reopen it.")
     if task.done_at is None:
         raise ValidationError(f"“{task.title}” is open already.")
@@ -241,7 +241,7 @@ def task_reopen(*, task_id: int, by: User) -> Task:
 @transaction.atomic
 def task_reassign(*, task_id: int, assignee: User | None, by: User) -> Task:
     task = _locked_task(task_id)
-    if not task_may_reassign(task, by):
+    if not task_may_reassign(task=task, user=by):
         raise PermissionDenied("Only the task's assignee, its creator or a partner manager can reassign it.")
     if task.done_at is not None:
         raise ValidationError("This task is done; reopen it before you reassign it.")

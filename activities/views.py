@@ -639,8 +639,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         task = selectors.task_detail(pk=pk)
     except Task.DoesNotExist:
         raise Http404("No such task.") from None
-    may_change = services.task_may_change(task, request.user)
-    may_reassign = services.task_may_reassign(task, request.user)
+    may_change = services.task_may_change(task=task, user=request.user)
+    may_reassign = services.task_may_reassign(task=task, user=request.user)
     form = TaskForm(request.POST or None, instance=task) if may_change else None
     if request.method == "POST":
         if form is None:
@@ -705,7 +705,7 @@ def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk)
-    if not services.task_may_reassign(task, request.user):
+    if not services.task_may_reassign(task=task, user=request.user):
         raise PermissionDenied("Only the task's assignee, its creator or a partner manager can reassign it.")
     form = TaskReassignForm(request.POST)
     if not form.is_valid():

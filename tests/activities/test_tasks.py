@@ -199,7 +199,7 @@ class TestMentions:
         assert Notification.objects.filter(kind="activity_mention", recipient=accounting).count() == 1
 
     def test_mention_parsing(self):
-        assert services.mentioned_usernames("Hi @anna.muster, and @bob. x@y.ch @") == {"anna.muster", "bob"}
+        assert services.mentioned_usernames(text="Hi @anna.muster, and @bob. x@y.ch @") == {"anna.muster", "bob"}
 
 
 class TestPages:
