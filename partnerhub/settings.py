@@ -280,11 +280,11 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "partnerhub.auth_backends.PartnerHubBackend"]
 
 # --- Sign-in: the sign-in log (always) and optional company sign-in (OpenID Connect) ----------
-# accounts/: company identities (issuer + subject) and the log of every sign-in, local or company.
-INSTALLED_APPS.append("accounts")
+# partnerhub/company_sign_in/: company identities (issuer + subject) and the log of every sign-in,
+# local or company.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
 if OIDC_ENABLED:
-    AUTHENTICATION_BACKENDS.insert(1, "accounts.backends.CompanyAccountBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "partnerhub.company_sign_in.backends.CompanyAccountBackend")
     OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
     if not env("OIDC_OP_DISCOVERY_URL", default="") and not (
