@@ -5,6 +5,7 @@ production has no default for secrets and fails loudly at start when one is miss
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -266,7 +267,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # higher than the real number: a client could then choose its own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -178,7 +178,7 @@ def partner_guidelines(*, partner: Partner, today: date) -> dict:
         .select_related("uploaded_by", "brand_checked_by")
         .order_by("kind", "-created_at", "-id")
     )
-    current = {}
+    current: dict[str, Collateral] = {}
     for item in guidelines:
         current.setdefault(item.kind, item)
     others = list(
