@@ -18,6 +18,7 @@ from partnerhub.permissions import action_required
 from partnerhub.roles import Action, user_can
 from partnerhub.submit_once import mark_saved, submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
+from partners import selectors as partner_selectors
 from partners.health import health_refresh_pending
 from partners.models import Partner
 
@@ -533,7 +534,10 @@ def _campaign_form_view(request: HttpRequest, campaign: Campaign) -> HttpRespons
         title,
         back=reverse("activities:campaigns"),
         breadcrumb=("Campaigns", reverse("activities:campaigns")),
-        extra={"campaign": campaign if campaign.pk else None},
+        extra={
+            "campaign": campaign if campaign.pk else None,
+            "campaign_collateral": partner_selectors.campaign_collateral(campaign_id=campaign.pk) if campaign.pk else [],
+        },
     )
 
 
@@ -563,7 +567,11 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "GET":
         raise PermissionDenied
     campaign = get_object_or_404(Campaign.objects.select_related("brand_checked_by", "owner").prefetch_related("partners"), pk=pk)
-    return render(request, "activities/campaign_detail.html", {"campaign": campaign})
+    return render(
+        request,
+        "activities/campaign_detail.html",
+        {"campaign": campaign, "campaign_collateral": partner_selectors.campaign_collateral(campaign_id=campaign.pk)},
+    )
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerhub import formatting
 from partnerhub.attention import (
@@ -23,7 +24,7 @@ from partnerhub.roles import Action, user_can
 
 from . import selectors
 from .health import health_fact
-from .models import Contract, OnboardingProof, OnboardingStep, Partner, SupplierRiskAssessment
+from .models import Contract, Onboarding, OnboardingProof, OnboardingStep, Partner, SupplierRiskAssessment
 from .onboarding import Proved, onboarding_proof
 
 
@@ -136,6 +137,35 @@ def onboarding_steps(user: User, today: date) -> list[AttentionItem]:
                 overdue=step.due_on < today,
                 why="Every onboarding step done on time gets the partner to its first deal sooner.",
                 actions=actions,
+            )
+        )
+    if user_can(user, Action.MANAGE_PARTNERS):
+        items.extend(_onboardings_ready(user))
+    return items
+
+
+def _onboardings_ready(user: User) -> list[AttentionItem]:
+    """The partner manager is asked to move a partner to active once every required step is done
+    (`completion_notified_at` is set then, and cleared when a step is reopened): one query."""
+    ready = Onboarding.objects.filter(ended_on__isnull=True, completion_notified_at__isnull=False)
+    if not user.is_superuser:
+        ready = ready.filter(partner__manager=user)
+    items = []
+    for onboarding in ready.select_related("partner").order_by("completion_notified_at", "id")[:50]:
+        partner = onboarding.partner
+        url = partner.get_absolute_url() + "#onboarding"
+        finish = reverse("partners:onboarding-finish", args=[partner.slug])
+        items.append(
+            AttentionItem(
+                category="Onboarding",
+                title=f"{partner.name}: every required onboarding step is done — move to active?",
+                due=timezone.localtime(onboarding.completion_notified_at).date(),
+                url=url,
+                why="Moving it to active records the onboarding's end date (time to first deal counts from it).",
+                actions=(
+                    ItemAction("Move to active", finish, post=True, fields=(("next", "/"),)),
+                    ItemAction("Open checklist", url),
+                ),
             )
         )
     return items

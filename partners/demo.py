@@ -367,7 +367,8 @@ def seed_onboarding(today: date, users: dict[str, User]) -> None:
     onboarding_step_complete(step_id=portal.pk, by=users["sales"])
 
 
-# The library (issue 17): partner, kind, title, version, made by VSHN, notes
+# The library (issue 17): partner, kind, title, version, made by VSHN, notes, valid for days (None: no
+# end), the campaign it was made for (activities' demo campaigns, seeded before: order 20).
 DEMO_COLLATERAL = [
     (
         "Red Hat",
@@ -376,6 +377,8 @@ DEMO_COLLATERAL = [
         "2026.1",
         False,
         "Use the 'Red Hat Premier Business Partner' badge as supplied; never recolour the hat.",
+        None,
+        None,
     ),
     (
         "Red Hat",
@@ -384,21 +387,58 @@ DEMO_COLLATERAL = [
         "4",
         False,
         "Every press release naming Red Hat is approved by Red Hat PR (allow 10 working days).",
+        None,
+        None,
     ),
-    ("Red Hat", "fact_sheet", "VSHN Managed OpenShift on Red Hat — joint fact sheet", "2", True, ""),
-    ("Exoscale", "slide_deck", "Exoscale and VSHN: Swiss sovereign cloud platform", "1", True, ""),
+    (
+        "Red Hat",
+        "fact_sheet",
+        "VSHN Managed OpenShift on Red Hat — joint fact sheet",
+        "2",
+        True,
+        "",
+        None,
+        "Joint fact sheet: OpenShift operations",
+    ),
+    # Valid for 20 more days: due for the collateral_expiring reminder ("30d").
+    (
+        "Exoscale",
+        "slide_deck",
+        "Exoscale and VSHN: Swiss sovereign cloud platform",
+        "1",
+        True,
+        "",
+        20,
+        "Managed Kubernetes webinar",
+    ),
+    # Expired two days ago: shown as expired, and due for the collateral_expiring reminder ("0d").
+    (
+        "Red Hat",
+        "price_list",
+        "Red Hat subscription price list 2026 H1",
+        "2026-H1",
+        False,
+        "Ask the Red Hat channel team for the H2 list.",
+        -2,
+        None,
+    ),
 ]
 
 
-@demo_seeder(order=16)
+@demo_seeder(order=25)
 def seed_collateral(today: date, users: dict[str, User]) -> None:
+    """After activities' campaigns (order 20): some collateral belongs to one of the partner's campaigns."""
     from django.core.files.base import ContentFile
 
+    from .models import collateral_campaigns
+
     partners = {p.name: p for p in Partner.objects.filter(name__in={row[0] for row in DEMO_COLLATERAL})}
-    for name, kind, title, version, vshn_made, notes in DEMO_COLLATERAL:
+    campaigns = {c.title: c for c in collateral_campaigns().filter(title__in={row[7] for row in DEMO_COLLATERAL if row[7]})}
+    for name, kind, title, version, vshn_made, notes, valid_for, campaign_title in DEMO_COLLATERAL:
         partner = partners.get(name)
         if partner is None or Collateral.objects.filter(partner=partner, title=title).exists():
             continue
+        campaign = campaigns.get(campaign_title) if campaign_title else None
         item = Collateral(
             partner=partner,
             kind=kind,
@@ -407,6 +447,8 @@ def seed_collateral(today: date, users: dict[str, User]) -> None:
             made_by_vshn=vshn_made,
             notes=notes,
             uploaded_by=users["marketing"],
+            valid_until=today + timedelta(days=valid_for) if valid_for is not None else None,
+            campaign=campaign if campaign is not None and campaign.partners.filter(pk=partner.pk).exists() else None,
         )
         if vshn_made and kind == "fact_sheet":
             item.brand_checked_by, item.brand_checked_at = users["manager"], timezone.now()

@@ -3,11 +3,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from partnerhub.filters import PartnerChoiceFilter
+from partnerhub.filters import BoundedModelChoiceFilter, PartnerChoiceFilter
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.search import matches
 
-from .models import Collateral, Contact, OnboardingStep, Partner, PartnerTeamMember, PartnerType
+from .models import Collateral, Contact, OnboardingStep, Partner, PartnerTeamMember, PartnerType, collateral_campaigns
 
 
 def _managers(request=None):
@@ -82,15 +82,33 @@ class ContactFilter(django_filters.FilterSet):
         return queryset.filter(matches(value, "first_name", "last_name", "email", "job_title", "partner__name"))
 
 
+def _campaigns_with_collateral(request=None):
+    return collateral_campaigns().filter(Exists(Collateral.objects.filter(campaign=OuterRef("pk"))))
+
+
 class CollateralFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     partner = PartnerChoiceFilter(queryset=Partner.objects.filter(archived=False))
+    # Campaigns with collateral; above the limit, the user's own and the chosen one (a campaign page links here).
+    campaign = BoundedModelChoiceFilter(
+        queryset=_campaigns_with_collateral,
+        mine=lambda user: Q(owner_id=user.pk),
+        order_by=("-starts_on", "title"),
+        sort_key=lambda campaign: (-campaign.starts_on.toordinal(), campaign.title),
+    )
     kind = django_filters.ChoiceFilter(choices=Collateral.Kind.choices)
     language = django_filters.ChoiceFilter(choices=Collateral.Language.choices)
+    expired = django_filters.BooleanFilter(method="filter_expired", label="Expired")
 
     class Meta:
         model = Collateral
-        fields = ["q", "partner", "kind", "language"]
+        fields = ["q", "partner", "campaign", "kind", "language", "expired"]
+
+    def filter_expired(self, queryset, name, value):
+        today = timezone.localdate()
+        if value:
+            return queryset.filter(valid_until__lt=today)
+        return queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
     def search(self, queryset, name, value):
         return queryset.filter(matches(value, "title", "notes", "partner__name"))

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from partnerhub import formatting
 from partnerhub.form_fields import ModelMultipleChoiceField
 from partnerhub.formatting import PERSON_ORDER
 from partnerhub.roles import Role
@@ -17,6 +18,7 @@ from .models import (
     PartnerTeamMember,
     PartnerType,
     SupplierRiskAssessment,
+    partner_campaigns,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -172,5 +174,16 @@ class TeamMemberForm(forms.ModelForm):
 class CollateralForm(forms.ModelForm):
     class Meta:
         model = Collateral
-        fields = ["kind", "title", "version", "language", "valid_until", "file", "made_by_vshn", "notes"]
+        fields = ["kind", "title", "version", "language", "valid_until", "campaign", "file", "made_by_vshn", "notes"]
         widgets = {"valid_until": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the partner's own campaigns are offered (and accepted).
+        campaign = self.fields["campaign"]
+        assert isinstance(campaign, forms.ModelChoiceField)
+        campaign.queryset = partner_campaigns(self.instance.partner)
+        campaign.label_from_instance = lambda c: f"{c.title} ({formatting.day(c.starts_on)})"
+        campaign.error_messages["invalid_choice"] = (
+            f"Choose one of {self.instance.partner.name}'s campaigns (or none): that campaign is not one of theirs."
+        )

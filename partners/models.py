@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -508,6 +509,18 @@ class Collateral(models.Model):
         IT = "it", _("Italian")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="collateral")
+    # Optionally made for one of the partner's campaigns. A string reference: partners does not import
+    # activities (docs/design.md, apps depend one way); the service checks the campaign is the partner's
+    # (campaign partners are a many-to-many, which no database constraint can tie to this row), and a
+    # partner leaving a campaign (activities' campaign_save) unlinks its collateral (partners/apps.py).
+    campaign = models.ForeignKey(
+        "activities.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collateral",
+        help_text=_("Optional: one of the partner's campaigns this was made for."),
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     title = models.CharField(max_length=200)
     version = models.CharField(max_length=40, blank=True)
@@ -541,7 +554,26 @@ class Collateral(models.Model):
             # The library page, newest first, and the partner's Guidelines section (by kind).
             models.Index(fields=["partner", "kind", "created_at"], name="collateral_partner_kind_idx"),
             models.Index(F("created_at").desc(), F("id").desc(), name="collateral_library_idx"),
+            # The expiry reminder: items with a valid-until date coming up.
+            models.Index(fields=["valid_until"], name="collateral_valid_until_idx", condition=Q(valid_until__isnull=False)),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_kind_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        """Past its valid-until date (Europe/Zurich today); shown as expired in the library and the Guidelines."""
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+
+def collateral_campaigns() -> models.QuerySet:
+    """Campaigns (activities' model, reached through the foreign key: partners does not import activities)."""
+    campaign_model = Collateral._meta.get_field("campaign").related_model
+    assert isinstance(campaign_model, type) and issubclass(campaign_model, models.Model)
+    return campaign_model._default_manager.all()
+
+
+def partner_campaigns(partner: Partner) -> models.QuerySet:
+    """The campaigns a partner takes part in, newest first: the ones its collateral may belong to."""
+    return collateral_campaigns().filter(partners=partner).order_by("-starts_on", "title")

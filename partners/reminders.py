@@ -1,9 +1,11 @@
-"""Partner reminders: contract notice deadlines and supplier-risk reviews (docs/design.md)."""
+"""Partner reminders: contract notice deadlines, supplier-risk reviews, overdue onboarding steps and
+expiring collateral (docs/design.md)."""
 
 from collections.abc import Iterator
 from datetime import date
 
 from django.conf import settings
+from django.urls import reverse
 
 from partnerhub import formatting
 from partnerhub.reminders import DueReminder, each, reminder
@@ -85,5 +87,47 @@ def _onboarding_step_reminder(step) -> DueReminder:
             f"{formatting.day(step.due_on)} and is still open. Tick it when it is done, or give it a new date."
         ),
         url=partner.get_absolute_url() + "#onboarding",
+        partner=partner.name,
+    )
+
+
+# Collateral: a reminder 30 days before its valid-until date and one on the day (a run that missed the
+# day still sends it for 7 days), unless a newer item of the same kind and language replaces it.
+COLLATERAL_EXPIRY_THRESHOLDS = (0, 30)
+COLLATERAL_EXPIRED_GRACE_DAYS = 7
+
+
+@reminder("collateral_expiring", label="Collateral expiring")
+def collateral_expiring(today: date) -> Iterator[DueReminder]:
+    """To the partner manager and whoever uploaded it."""
+    due = selectors.collateral_expiring(today=today, before=COLLATERAL_EXPIRY_THRESHOLDS[-1], after=COLLATERAL_EXPIRED_GRACE_DAYS)
+    yield from each(due, lambda item: _collateral_expiry_reminder(item, today))
+
+
+def _collateral_expiry_reminder(item, today: date) -> DueReminder | None:
+    days_left = (item.valid_until - today).days
+    threshold = next((t for t in COLLATERAL_EXPIRY_THRESHOLDS if t >= max(days_left, 0)), None)
+    if threshold is None:
+        return None
+    partner = item.partner
+    until = formatting.day(item.valid_until)
+    if days_left > 0:
+        when = f"expires in {days_left} day{'s' if days_left != 1 else ''} ({until})"
+    elif days_left == 0:
+        when = f"expires today ({until})"
+    else:
+        when = f"expired on {until}"
+    return DueReminder(
+        obj=item,
+        due_key=f"{item.valid_until.isoformat()}:{threshold}d",
+        recipients=[partner.manager, item.uploaded_by],
+        title=f"{partner.name}: {item.get_kind_display()} “{item.title}” {when}",
+        body=(
+            f"The {item.get_kind_display().lower()} “{item.title}”"
+            f"{f' (version {item.version})' if item.version else ''} of {partner.name} {when}. "
+            "Upload the current version to the library, or ask the partner for it; the library shows it as "
+            "expired after that date."
+        ),
+        url=reverse("partners:collateral") + f"?partner={partner.pk}&kind={item.kind}",
         partner=partner.name,
     )

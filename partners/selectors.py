@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from partnerhub.input_bounds import add_days
 from partnerhub.sorting import apply_sort
 
 from .filters import CollateralFilter, ContactFilter, PartnerFilter
@@ -164,23 +165,27 @@ def open_onboarding_steps(*, today: date) -> QuerySet[OnboardingStep]:
 
 
 def collateral_list(*, params: dict | None = None) -> tuple[CollateralFilter, QuerySet[Collateral]]:
-    base = Collateral.objects.select_related("partner", "uploaded_by", "brand_checked_by").order_by("-created_at", "-id")
+    base = Collateral.objects.select_related("partner", "campaign", "uploaded_by", "brand_checked_by").order_by(
+        "-created_at", "-id"
+    )
     filterset = CollateralFilter(params or None, queryset=base)
     return filterset, filterset.qs
 
 
 def partner_guidelines(*, partner: Partner, today: date) -> dict:
-    """The Guidelines section (two queries): the current brand and PR guideline (newest still valid
-    of each kind), and the newest other collateral."""
-    valid = Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    """The Guidelines section (two queries): the current brand and PR guideline (the newest still valid
+    of each kind; when none is valid, the newest one, shown as expired), and the newest other collateral."""
     guidelines = list(
-        Collateral.objects.filter(valid, partner=partner, kind__in=Collateral.GUIDELINE_KINDS)
+        Collateral.objects.filter(partner=partner, kind__in=Collateral.GUIDELINE_KINDS)
         .select_related("uploaded_by", "brand_checked_by")
         .order_by("kind", "-created_at", "-id")
     )
     current: dict[str, Collateral] = {}
     for item in guidelines:
-        current.setdefault(item.kind, item)
+        if item.valid_until is None or item.valid_until >= today:
+            current.setdefault(item.kind, item)
+    for item in guidelines:
+        current.setdefault(item.kind, item)  # only expired ones of this kind: the newest, marked expired
     others = list(
         Collateral.objects.filter(partner=partner)
         .exclude(kind__in=Collateral.GUIDELINE_KINDS)
@@ -189,3 +194,30 @@ def partner_guidelines(*, partner: Partner, today: date) -> dict:
     for item in [*guidelines, *others]:
         item.partner = partner  # the file links need the slug: no query per item
     return {"brand": current.get("brand_guideline"), "pr": current.get("pr_guideline"), "others": others, "today": today}
+
+
+def campaign_collateral(*, campaign_id: int) -> list[Collateral]:
+    """The collateral made for one campaign (its page lists it): one query, partners joined."""
+    return list(
+        Collateral.objects.filter(campaign_id=campaign_id)
+        .select_related("partner", "brand_checked_by")
+        .order_by("partner__name", "kind", "-created_at", "-id")
+    )
+
+
+def collateral_expiring(*, today: date, before: int, after: int) -> QuerySet[Collateral]:
+    """Collateral whose valid-until date is at most `before` days ahead or at most `after` days past
+    (a sweep that missed the day catches up), for the expiry reminder. An item replaced by a newer one
+    of the same partner, kind and language that stays valid longer is left out: nobody needs telling."""
+    replaced = Collateral.objects.filter(
+        partner=OuterRef("partner"),
+        kind=OuterRef("kind"),
+        language=OuterRef("language"),
+        created_at__gt=OuterRef("created_at"),
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("valid_until")))
+    return (
+        Collateral.objects.filter(valid_until__gte=add_days(today, -after), valid_until__lte=add_days(today, before))
+        .exclude(Exists(replaced))
+        .select_related("partner", "partner__manager", "uploaded_by")
+        .order_by("valid_until", "id")
+    )

@@ -27,6 +27,8 @@ from .models import (
     PartnerTeamMember,
     PartnerType,
     SupplierRiskAssessment,
+    collateral_campaigns,
+    partner_campaigns,
 )
 
 
@@ -159,6 +161,10 @@ def onboarding_start(*, partner: Partner, started_on: date, by: User | None, tra
         raise ValidationError(
             f"There is no onboarding track for {names} yet. A partner manager can create one under Onboarding tracks."
         )
+    # Locked, as editing a track locks it (_editable_track): an edit and a start at the same moment run one
+    # after the other, so the edit either changes the version before anyone started from it or makes
+    # the next version; a start never copies a version that was changed or retired meanwhile.
+    track = OnboardingTrack.objects.select_for_update().get(pk=track.pk)
     if not track.is_current:
         raise ValidationError(f"Version {track.version} of this track is no longer current; start from the current one.")
     onboarding = Onboarding(partner=partner, track=track, started_on=started_on, started_by=by)
@@ -403,8 +409,40 @@ def team_member_remove(*, member_id: int, partner: Partner) -> None:
 def collateral_create(*, collateral: Collateral, by: User) -> Collateral:
     collateral.uploaded_by = by
     collateral.full_clean()  # the file's type and size (validate_document), dates, the brand-check rule
+    _check_collateral_campaign(collateral)
     collateral.save()
     return collateral
+
+
+def _check_collateral_campaign(collateral: Collateral) -> None:
+    """A campaign of another partner is refused. The campaign row is locked, so a partner being removed
+    from it at the same moment (activities' campaign_save, which saves the campaign first) waits or
+    is seen; a removal after this commit unlinks the item (collateral_campaign_partners_changed)."""
+    if collateral.campaign_id is None:
+        return
+    campaign = collateral_campaigns().select_for_update().filter(pk=collateral.campaign_id).first()
+    if campaign is None or not partner_campaigns(collateral.partner).filter(pk=campaign.pk).exists():
+        raise ValidationError(
+            {"campaign": f"Choose one of {collateral.partner.name}'s campaigns (or none): that campaign is not one of theirs."}
+        )
+
+
+def collateral_campaign_partners_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """m2m_changed on Campaign.partners (connected in partners/apps.py): a partner leaving a campaign
+    takes its collateral out of that campaign, so no item belongs to a campaign its partner is not in."""
+    if action not in ("post_remove", "pre_clear"):
+        return
+    if reverse:  # partner.campaigns.remove(...): instance is the partner, pk_set the campaigns
+        items = Collateral.objects.filter(partner_id=instance.pk, campaign__isnull=False)
+        if pk_set is not None and action == "post_remove":
+            items = items.filter(campaign_id__in=pk_set)
+    else:  # campaign.partners.remove(...) / .set(...): instance is the campaign, pk_set the partners
+        items = Collateral.objects.filter(campaign_id=instance.pk)
+        if pk_set is not None and action == "post_remove":
+            items = items.filter(partner_id__in=pk_set)
+    for item in items:  # a few rows; saved one by one so the audit history shows the unlinking
+        item.campaign = None
+        item.save(update_fields=["campaign"])
 
 
 @transaction.atomic

@@ -345,7 +345,7 @@ def onboarding_finish(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{partner.name} is active; onboarding ended today.")
-    return redirect(_onboarding_url(partner))
+    return redirect(safe_next(request, _onboarding_url(partner)))
 
 
 def onboarding_track_list(request: HttpRequest) -> HttpResponse:
@@ -472,7 +472,19 @@ def collateral_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(
             "collateral.csv",
-            ["Partner", "Kind", "Title", "Version", "Language", "Valid until", "Made by VSHN", "Brand-checked by", "Uploaded by"],
+            [
+                "Partner",
+                "Kind",
+                "Title",
+                "Version",
+                "Language",
+                "Valid until",
+                "Expired",
+                "Campaign",
+                "Made by VSHN",
+                "Brand-checked by",
+                "Uploaded by",
+            ],
             (
                 [
                     c.partner.name,
@@ -481,6 +493,8 @@ def collateral_list(request: HttpRequest) -> HttpResponse:
                     c.version,
                     c.get_language_display(),
                     c.valid_until,
+                    "yes" if c.is_expired else "no",
+                    c.campaign.title if c.campaign else "",
                     "yes" if c.made_by_vshn else "no",
                     c.brand_checked_by or "",
                     c.uploaded_by or "",

@@ -798,7 +798,8 @@ class TestCampaignReadOnly:
         campaign = CampaignFactory(title="Roadshow Léman", budget=Decimal("15000.00"), currency="CHF")
         campaign.partners.set([PartnerFactory() for _ in range(rows)])
         url = reverse("activities:campaign-edit", args=[campaign.pk])
-        with django_assert_num_queries(4):  # session, user, campaign (+owner, brand checker), its partners
+        # session, user, campaign (+owner, brand checker), its partners, its collateral (partners' selector)
+        with django_assert_num_queries(5):
             response = sales_client.get(url)
         html = response.content.decode()
         assert response.status_code == 200 and 'data-testid="read-only-note"' in html

@@ -372,3 +372,54 @@ class TestRemindersAndInbox:
         partner_health_refresh(partner_ids=[partner.pk])
         partner.refresh_from_db()
         assert "2 onboarding steps overdue" in partner.health_reasons
+
+
+class TestReadyToMoveToActive:
+    def test_the_partner_manager_is_asked_in_the_inbox_and_moves_it_from_there(self, client_for, manager, sales):
+        make_track(steps=[("Portal accounts", "sales", 10, True, ""), ("Joint fact sheet", "marketing", 45, False, "")])
+        partner = vendor(manager=manager)
+        PartnerTeamMember.objects.create(partner=partner, user=sales, role="sales")
+        start(partner)
+        boss = client_for(manager)
+
+        def ready_items(client):
+            inbox = client.get(reverse("reporting:inbox"), HTTP_HX_REQUEST="true").context["inbox"]
+            return [i for group in vars(inbox).values() if isinstance(group, list) for i in group if "move to active" in i.title]
+
+        assert ready_items(boss) == []  # the required step is still open
+        services.onboarding_step_complete(step_id=steps_of(partner)["Portal accounts"].pk, by=sales)
+        [item] = ready_items(boss)
+        assert item.title == f"{partner.name}: every required onboarding step is done — move to active?"
+        assert ready_items(client_for(sales)) == []  # only the partner manager is asked
+        move = item.actions[0]
+        assert move.label == "Move to active" and move.post
+        response = boss.post(move.url, dict(move.fields), follow=True)
+        assert response.redirect_chain[-1][0] == "/"
+        assert f"{partner.name} is active; onboarding ended today." in response.content.decode()
+        partner.refresh_from_db()
+        assert partner.stage == Partner.Stage.ACTIVE and Onboarding.objects.get().ended_on == TODAY()
+        assert ready_items(boss) == []
+
+    def test_a_reopened_step_takes_the_question_back(self, client_for, manager):
+        make_track(steps=[("Portal accounts", "partner_manager", 10, True, "")])
+        partner = vendor(manager=manager)
+        start(partner)
+        step = steps_of(partner)["Portal accounts"]
+        services.onboarding_step_complete(step_id=step.pk, by=manager)
+        services.onboarding_step_reopen(step_id=step.pk, by=manager)
+        inbox = client_for(manager).get(reverse("reporting:inbox"), HTTP_HX_REQUEST="true").context["inbox"]
+        titles = [i.title for group in vars(inbox).values() if isinstance(group, list) for i in group]
+        assert not any("move to active" in t for t in titles)
+        assert f"{partner.name}: Portal accounts" in titles
+
+    def test_finish_follows_only_a_local_next(self, manager_client, manager):
+        make_track(steps=[("Portal accounts", "partner_manager", 10, True, "")])
+        partner = vendor(manager=manager)
+        start(partner)
+        services.onboarding_step_complete(step_id=steps_of(partner)["Portal accounts"].pk, by=manager)
+        response = manager_client.post(
+            reverse("partners:onboarding-finish", args=[partner.slug]), {"next": "https://evil.example/"}
+        )
+        assert response["Location"] == partner.get_absolute_url() + "#onboarding"
+        partner.refresh_from_db()
+        assert partner.stage == Partner.Stage.ACTIVE
