@@ -9,6 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HOME=/tmp TMPDIR=/tmp
 WORKDIR /app
 
+# Pango and a font for the quarterly review's PDF export (WeasyPrint, reporting/review_pdf.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The same script `make install` and the production rehearsal (.ci/rehearsal) use: runtime pins only.
 COPY requirements/ requirements/
 COPY scripts/install-requirements scripts/install-requirements

@@ -1,18 +1,19 @@
 """Writes for activities. Each service validates the model (constraints included) before saving."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from partnerhub import formatting
 from partnerhub.notifications import notify
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
-from partners.models import Partner
+from partners.models import Contact, Partner
 
 from .models import (
     Activity,
@@ -49,7 +50,13 @@ def _team_to_inform(activity: Activity) -> list[User]:
 
 
 @transaction.atomic
-def activity_log(*, activity: Activity, author: User | None = None, participants=None, contacts=None) -> Activity:
+def activity_log(
+    *,
+    activity: Activity,
+    author: User | None = None,
+    participants: Iterable[User] | None = None,
+    contacts: Iterable[Contact] | None = None,
+) -> Activity:
     """Create or update an activity; the team is told when the author asked for it. The partner's
     health is recomputed after the commit (activities are a registered health fact, attention.py)."""
     is_new = activity.pk is None
@@ -128,7 +135,7 @@ def deal_registration_save(*, registration: DealRegistration) -> DealRegistratio
     return registration
 
 
-def deal_registration_duplicates(*, registration: DealRegistration):
+def deal_registration_duplicates(*, registration: DealRegistration) -> QuerySet[DealRegistration]:
     """Open registrations of the same partner for the same customer (after normalising the name)."""
     queryset = DealRegistration.objects.filter(
         partner_id=registration.partner_id,

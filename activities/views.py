@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub.csv_export import csv_response
 from partnerhub.input_bounds import MAX_DATE, MIN_DATE, parse_month
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
@@ -22,7 +21,7 @@ from partners import selectors as partner_selectors
 from partners.health import health_refresh_pending
 from partners.models import Partner
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     ActivityForm,
     CampaignForm,
@@ -57,23 +56,7 @@ def _form_page(request, form, title, *, back: str, breadcrumb: tuple[str, str] |
 def activity_feed(request: HttpRequest) -> HttpResponse:
     filterset, activities = selectors.activity_feed(params=request.GET)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "activities.csv",
-            ["Date", "Partner", "Kind", "Subject", "Author", "Follow-up", "Follow-up done", "Notes"],
-            (
-                [
-                    a.occurred_on.isoformat(),
-                    a.partner.name,
-                    a.get_kind_display(),
-                    a.subject,
-                    a.author,
-                    a.follow_up_on.isoformat() if a.follow_up_on else "",
-                    "yes" if a.follow_up_done else "no",
-                    a.notes,
-                ]
-                for a in activities.iterator(chunk_size=1000)
-            ),
-        )
+        return exports.ACTIVITY_COLUMNS.response("activities.csv", activities.iterator(chunk_size=1000))
     rows, next_cursor = selectors.keyset_page(activities, request.GET.get("before"))
     return render(
         request,
@@ -205,21 +188,7 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
     overdue = [row for row in rows if row[1].overdue]
     upcoming = [row for row in rows if not row[1].overdue and row[1].next_due <= horizon]
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "sync-meetings.csv",
-            ["Partner", "Partner manager", "Cadence", "Last sync meeting", "Next due", "Days overdue"],
-            (
-                [
-                    p.name,
-                    p.manager,
-                    p.get_sync_cadence_display(),
-                    s.last_sync.isoformat() if s.last_sync else "",
-                    s.next_due.isoformat(),
-                    s.overdue_days,
-                ]
-                for p, s in rows
-            ),
-        )
+        return exports.SYNC_MEETING_COLUMNS.response("sync-meetings.csv", rows)
     # The page shows the first SYNC_LIST_LIMIT of each list (filter by manager to narrow it); the CSV has all.
     return render(
         request,
@@ -241,23 +210,7 @@ def sync_meetings(request: HttpRequest) -> HttpResponse:
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     filterset, opportunities, sort = selectors.opportunity_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "opportunities.csv",
-            ["Partner", "End customer", "Title", "Value", "Currency", "Stage", "Expected close", "Owner"],
-            (
-                [
-                    o.partner.name,
-                    o.end_customer,
-                    o.title,
-                    o.value,
-                    o.currency,
-                    o.get_stage_display(),
-                    o.expected_close.isoformat() if o.expected_close else "",
-                    o.owner,
-                ]
-                for o in opportunities.iterator(chunk_size=1000)
-            ),
-        )
+        return exports.OPPORTUNITY_COLUMNS.response("opportunities.csv", opportunities.iterator(chunk_size=1000))
     return render(
         request,
         "activities/opportunity_list.html",
@@ -309,25 +262,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _registration_csv(filename: str, registrations) -> HttpResponse:
-    return csv_response(
-        filename,
-        ["Partner", "Registration ID", "Customer", "Products", "Value", "Currency", "Status", "Submitted", "Expires", "Owner"],
-        (
-            [
-                r.partner.name,
-                r.registration_id,
-                r.customer,
-                r.products,
-                r.value,
-                r.currency,
-                r.get_status_display(),
-                r.submitted_at,
-                r.expires_on.isoformat() if r.expires_on else "",
-                r.owner,
-            ]
-            for r in registrations.iterator(chunk_size=1000)
-        ),
-    )
+    return exports.REGISTRATION_COLUMNS.response(filename, registrations.iterator(chunk_size=1000))
 
 
 def registration_list(request: HttpRequest) -> HttpResponse:
@@ -435,44 +370,7 @@ def registration_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     filterset, campaigns, sort = selectors.campaign_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "campaigns.csv",
-            [
-                "Title",
-                "Kind",
-                "Partners",
-                "Status",
-                "Starts",
-                "Ends",
-                "Quarter",
-                "Budget",
-                "Currency",
-                "Leads",
-                "Attendees",
-                "Brand checked by",
-                "Brand checked at",
-                "PR guidelines approved",
-            ],
-            (
-                [
-                    c.title,
-                    c.get_kind_display(),
-                    "; ".join(p.name for p in c.partners.all()),
-                    c.get_status_display(),
-                    c.starts_on.isoformat(),
-                    c.ends_on.isoformat() if c.ends_on else "",
-                    c.quarter,
-                    c.budget,
-                    c.currency,
-                    c.leads,
-                    c.attendees,
-                    c.brand_checked_by,
-                    c.brand_checked_at,
-                    "yes" if c.pr_guidelines_approved else "no",
-                ]
-                for c in campaigns.iterator(chunk_size=500)
-            ),
-        )
+        return exports.CAMPAIGN_COLUMNS.response("campaigns.csv", campaigns.iterator(chunk_size=500))
     return render(
         request,
         "activities/campaign_list.html",

@@ -15,7 +15,7 @@ def _refresh_partners_after_commit(partner_ids: list[int]) -> None:
 
 
 def _refresh_certifications_after_commit(certification_ids: list[int]) -> None:
-    transaction.on_commit(partial(services.compliance_refresh_for_certifications, certification_ids))
+    transaction.on_commit(partial(services.compliance_refresh_for_certifications, certification_ids=certification_ids))
 
 
 @admin.register(Certification)

@@ -193,5 +193,5 @@ def import_holdings(text: str, *, skip_bad_rows: bool) -> tuple[ImportPreview, i
         # full_clean again: the database may have changed since the preview.
         holding_save(holding=row.holding, refresh_compliance=False)
     # One refresh for the whole file rather than one per row.
-    compliance_refresh_for_certifications({row.holding.certification_id for row in preview.good})
+    compliance_refresh_for_certifications(certification_ids={row.holding.certification_id for row in preview.good})
     return preview, len(preview.good)

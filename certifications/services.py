@@ -32,14 +32,14 @@ def holding_save(*, holding: Holding, refresh_compliance: bool = True) -> Holdin
     previous = set(Holding.objects.filter(pk=holding.pk).values_list("certification_id", flat=True)) if holding.pk else set()
     holding.save()
     if refresh_compliance:
-        compliance_refresh_for_certifications({holding.certification_id, *previous})
+        compliance_refresh_for_certifications(certification_ids={holding.certification_id, *previous})
     return holding
 
 
 @transaction.atomic
 def holding_delete(*, holding: Holding) -> None:
     holding.delete()  # the certificate file is removed after the commit (partnerhub/files.py)
-    compliance_refresh_for_certifications({holding.certification_id})
+    compliance_refresh_for_certifications(certification_ids={holding.certification_id})
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def program_status_save(*, status: PartnerProgramStatus) -> PartnerProgramStatus
 # --- Stored compliance ---------------------------------------------------------------------------
 
 
-def compliance_refresh_for_certifications(certification_ids: Iterable[int], *, today: date | None = None) -> int:
+def compliance_refresh_for_certifications(*, certification_ids: Iterable[int], today: date | None = None) -> int:
     """Refresh the partners whose levels accept any of these certifications: after a holding write.
     A requirement may accept another vendor's certification, so this is not just the issuer."""
     ids = {pk for pk in certification_ids if pk is not None}

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action, user_can
@@ -19,8 +18,8 @@ from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
-from . import importing, selectors, services
-from .compliance import STATUS_LABELS, default_horizon
+from . import exports, importing, selectors, services
+from .compliance import default_horizon
 from .forms import HoldingForm, HoldingImportForm, ProgramStatusForm
 from .models import Holding, PartnerProgramStatus
 
@@ -36,10 +35,6 @@ def _may_change(user, holding: Holding) -> bool:
     return holding.holder_id == user.pk or _manages_all(user)
 
 
-def _date(value) -> str:
-    return value.isoformat() if value else ""
-
-
 # --- Compliance overview -----------------------------------------------------------------------
 
 
@@ -52,42 +47,8 @@ def compliance_overview(request: HttpRequest) -> HttpResponse:
     filterset, partners, on, status = selectors.compliance_overview(params=request.GET, user=request.user, today=today)
     if request.GET.get("format") == "csv":
         rows = selectors.overview_rows(partners, today=today, on=on, status=status, holders=True)
-        return csv_response(
-            f"certification-compliance-{on.isoformat()}.csv",
-            [
-                "Partner",
-                "Level",
-                "Held",
-                "Target",
-                "Requirement",
-                "Minimum holders",
-                "Valid holders today",
-                f"Valid holders on {on.isoformat()}",
-                "Status",
-                "At-risk date",
-                "Holders",
-            ],
-            (
-                [
-                    row.partner.name,
-                    lc.level.name,
-                    "yes" if row.held and row.held.level.pk == lc.level.pk else "no",
-                    "yes" if row.target and row.target.level.pk == lc.level.pk else "no",
-                    rc.description,
-                    rc.requirement.min_holders,
-                    rc.holders_today,
-                    rc.holders_on_date,
-                    STATUS_LABELS[rc.status],
-                    _date(rc.at_risk_date),
-                    "; ".join(
-                        f"{h.holder.get_username()} ({h.certification.code}, until {_date(h.expires_on) or 'no expiry'})"
-                        for h in rc.holdings
-                    ),
-                ]
-                for row in rows
-                for lc in row.compliance.levels
-                for rc in lc.requirements
-            ),
+        return exports.compliance_columns(on=on).response(
+            f"certification-compliance-{on.isoformat()}.csv", exports.compliance_lines(rows)
         )
     filtered = selectors.with_headline_status(partners, status=status, today=today, on=on) if status else partners
     if filtered is None:
@@ -121,14 +82,7 @@ def certification_list(request: HttpRequest) -> HttpResponse:
         params=request.GET, sort=request.GET.get("sort"), today=timezone.localdate()
     )
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "certifications.csv",
-            ["Issuing partner", "Name", "Code", "Validity (months)", "Link", "Valid holders today"],
-            (
-                [c.partner.name, c.name, c.code, c.validity_months or "no expiry", c.url, c.valid_holders]
-                for c in certifications.iterator(chunk_size=500)
-            ),
-        )
+        return exports.CERTIFICATION_COLUMNS.response("certifications.csv", certifications.iterator(chunk_size=500))
     page = Paginator(certifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -139,38 +93,9 @@ def certification_list(request: HttpRequest) -> HttpResponse:
 
 # --- Holdings ------------------------------------------------------------------------------------
 
-HOLDING_CSV_HEADER = [
-    "Person",
-    "Email",
-    "Certification",
-    "Code",
-    "Issuing partner",
-    "Obtained on",
-    "Expires on",
-    "Credential ID",
-    "Verification URL",
-]
-
 
 def _holding_csv(filename: str, holdings) -> HttpResponse:
-    return csv_response(
-        filename,
-        HOLDING_CSV_HEADER,
-        (
-            [
-                h.holder.get_username(),
-                h.holder.email,
-                h.certification.name,
-                h.certification.code,
-                h.certification.partner.name,
-                _date(h.obtained_on),
-                _date(h.expires_on),
-                h.credential_id,
-                h.verification_url,
-            ]
-            for h in holdings.iterator(chunk_size=500)
-        ),
-    )
+    return exports.HOLDING_COLUMNS.response(filename, holdings.iterator(chunk_size=500))
 
 
 def holding_list(request: HttpRequest) -> HttpResponse:

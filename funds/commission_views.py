@@ -9,32 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub import formatting
-from partnerhub.csv_export import csv_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
 from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 
-from . import commissions
+from . import commissions, exports
 from .commission_forms import CommissionAgreementForm, CommissionInvoicedForm, CommissionPaidForm
 from .models import Commission, CommissionAgreement
 
 PAGE_SIZE = 25
-CSV_HEADER = [
-    "Partner",
-    "Deal",
-    "Amount",
-    "Currency",
-    "Due",
-    "Status",
-    "Overdue",
-    "Partner invoice",
-    "Invoiced on",
-    "Paid on",
-    "Deal no longer won",
-]
 
 
 def _partner_id(request: HttpRequest) -> int | None:
@@ -48,23 +33,7 @@ def commission_list(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     queryset = commissions.commission_list(status=status, partner_id=_partner_id(request), overdue_on=today if overdue else None)
     if request.GET.get("format") == "csv":
-        rows = (
-            [
-                c.partner.name,
-                c.deal_title,
-                c.amount,
-                c.currency,
-                formatting.day(c.due_on),
-                c.get_status_display(),
-                "yes" if c.is_overdue(today) else "",
-                c.partner_invoice_number,
-                formatting.day(c.invoiced_on),
-                formatting.day(c.paid_on),
-                "yes" if c.deal_reversed else "",
-            ]
-            for c in queryset.iterator(chunk_size=500)
-        )
-        return csv_response("commissions.csv", CSV_HEADER, rows)
+        return exports.commission_columns(today=today).response("commissions.csv", queryset.iterator(chunk_size=500))
     # What is owed and overdue per currency (never summed across currencies): one GROUP BY.
     totals = (
         Commission.objects.filter(status__in=Commission.OPEN_STATUSES)
@@ -90,6 +59,26 @@ def commission_list(request: HttpRequest) -> HttpResponse:
             "invoiced_form": CommissionInvoicedForm(initial={"invoiced_on": today}),
             "paid_form": CommissionPaidForm(initial={"paid_on": today}),
         },
+    )
+
+
+HISTORY_PAGE_SIZE = 25  # as every list; 50 rows cost twice the rendering at full scale
+
+
+@action_required(Action.MANAGE_ACCOUNTING)
+def commission_history(request: HttpRequest) -> HttpResponse:
+    """Each commission's way from owed to invoiced to paid (who, when, the partner's invoice number),
+    per partner or across partners, from its audit history. Accounting and partner managers read it."""
+    filterset, rows = commissions.commission_history(params=request.GET, request=request)
+    if request.GET.get("format") == "csv":
+        return exports.COMMISSION_HISTORY_COLUMNS.response("commission-history.csv", rows.iterator(chunk_size=500))
+    page = KeysFirstPaginator(rows, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.event = commissions.history_event(row)
+    return render(
+        request,
+        "funds/commission_history.html",
+        {"filter": filterset, "page_obj": page, "querystring": querystring_without_page(request)},
     )
 
 
@@ -119,10 +108,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _move(request: HttpRequest, pk: int, form, move, done: str) -> HttpResponse:
+    """`move(commission_id, data, by)` calls the service with the form's values by name."""
     commission = get_object_or_404(Commission, pk=pk)
     if form.is_valid():
         try:
-            move(commission_id=commission.pk, by=request.user, **form.cleaned_data)
+            move(commission.pk, form.cleaned_data, request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -139,12 +129,18 @@ def _move(request: HttpRequest, pk: int, form, move, done: str) -> HttpResponse:
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
 def commission_invoiced(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(
-        request, pk, CommissionInvoicedForm(request.POST), commissions.commission_mark_invoiced, "Commission marked invoiced."
-    )
+    def move(commission_id: int, data: dict, by) -> None:
+        commissions.commission_mark_invoiced(
+            commission_id=commission_id, invoice_number=data["invoice_number"], invoiced_on=data["invoiced_on"], by=by
+        )
+
+    return _move(request, pk, CommissionInvoicedForm(request.POST), move, "Commission marked invoiced.")
 
 
 @require_POST
 @action_required(Action.MANAGE_ACCOUNTING)
 def commission_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(request, pk, CommissionPaidForm(request.POST), commissions.commission_mark_paid, "Commission marked paid.")
+    def move(commission_id: int, data: dict, by) -> None:
+        commissions.commission_mark_paid(commission_id=commission_id, paid_on=data["paid_on"], by=by)
+
+    return _move(request, pk, CommissionPaidForm(request.POST), move, "Commission marked paid.")

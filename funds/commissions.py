@@ -9,11 +9,13 @@ paid, keeps it flagged for accounting with a warning and a notification.
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, QueryDict
 
 from activities.models import Opportunity
 from activities.services import DEAL_WON_HOOKS
@@ -23,6 +25,7 @@ from partnerhub.notifications import notify
 from partnerhub.reminders import DueReminder, each, reminder
 from partnerhub.roles import Action, Role, user_can, users_with_role
 
+from .filters import CommissionHistoryFilter
 from .models import Commission, CommissionAgreement
 from .reminders import overdue_week_key
 
@@ -78,7 +81,9 @@ def commission_for_won_deal(opportunity: Opportunity, won: bool) -> list[str]:
         return [f"The deal is {why}: its commission of {formatting.money(commission.amount, commission.currency)} was removed."]
     if commission.deal_reversed:
         return []  # already flagged and told
-    Commission.objects.filter(pk=commission.pk).update(deal_reversed=True)
+    # Saved (not update()) so the commission's history shows when the deal left won (funds history page).
+    commission.deal_reversed = True
+    commission.save(update_fields=["deal_reversed", "updated_at"])
     message = (
         f"The deal \u201c{commission.deal_title}\u201d is {why}, but its commission of "
         f"{formatting.money(commission.amount, commission.currency)} to {commission.partner.name} was already paid "
@@ -110,6 +115,7 @@ def commission_mark_invoiced(*, commission_id: int, invoice_number: str, invoice
         raise ValidationError("Only an owed commission can be marked invoiced.")
     if not invoice_number.strip():
         raise ValidationError({"invoice_number": "Enter the partner's invoice number."})
+    locked._history_user = by  # type: ignore[attr-defined]  # the history names who recorded it, outside a request too
     locked.status, locked.partner_invoice_number, locked.invoiced_on = (
         Commission.Status.INVOICED,
         invoice_number.strip(),
@@ -128,6 +134,7 @@ def commission_mark_paid(*, commission_id: int, paid_on: date, by: User) -> Comm
         raise ValidationError("Only a commission the partner has invoiced can be marked paid.")
     if locked.invoiced_on and paid_on < locked.invoiced_on:
         raise ValidationError({"paid_on": "The payment cannot be before the partner's invoice."})
+    locked._history_user = by  # type: ignore[attr-defined]
     locked.status, locked.paid_on = Commission.Status.PAID, paid_on
     locked.full_clean()
     locked.save(update_fields=["status", "paid_on", "updated_at"])
@@ -146,6 +153,40 @@ def commission_list(*, status: str = "", partner_id: int | None = None, overdue_
     if overdue_on:
         queryset = queryset.filter(status__in=Commission.OPEN_STATUSES, due_on__lt=overdue_on)
     return queryset.order_by("due_on", "id")
+
+
+def commission_history(*, params: QueryDict | dict, request: HttpRequest | None = None) -> tuple[Any, QuerySet]:
+    """Every recorded change of every commission, newest first (its HistoricalRecords), filtered by
+    partner, status after the change and the day of the change; each row carries the status and the
+    "deal no longer won" flag before the change (two subqueries, so the page stays at one query)."""
+    historical = Commission.history.model
+    before = historical.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
+    queryset = (
+        historical.objects.select_related("partner", "history_user")
+        .annotate(
+            status_before=Subquery(before.values("status")[:1]),
+            reversed_before=Subquery(before.values("deal_reversed")[:1]),
+        )
+        .order_by("-history_date", "-history_id")
+    )
+    filterset = CommissionHistoryFilter(params, queryset=queryset, request=request)
+    return filterset, filterset.qs if filterset.is_valid() else queryset.none()
+
+
+STATUS_LABELS = dict(Commission.Status.choices)
+
+
+def history_event(row: Any) -> str:
+    """What one history row records, in words: created owed, a status move, the deal leaving won, removed."""
+    if row.history_type == "+":
+        return f"Created: {STATUS_LABELS.get(row.status, row.status).lower()}"
+    if row.history_type == "-":
+        return "Removed (the deal left won before it was paid)" if row.status != Commission.Status.PAID else "Removed"
+    if row.status_before and row.status_before != row.status:
+        return f"{STATUS_LABELS.get(row.status_before, row.status_before)} → {STATUS_LABELS.get(row.status, row.status)}"
+    if row.deal_reversed and not row.reversed_before:
+        return "Deal no longer won after payment"
+    return "Changed (amount or due date follow the won deal)"
 
 
 def overdue_commissions(*, today: date) -> QuerySet[Commission]:

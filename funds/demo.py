@@ -1,7 +1,7 @@
 """Demo funds: allocations in CHF, EUR and USD, claims in every state, an overdue invoice
 (so invoice_overdue sends) and a draft claim due within 14 days (so fund_claim_deadline sends)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -181,25 +181,35 @@ def seed_commissions(today: date, users: dict[str, User]) -> None:
                 "owner": users["sales"],
             },
         )
+        if Commission.objects.filter(opportunity=deal).exists():
+            continue
         amount, currency = agreement.amount_for(deal.value, deal.currency)
-        Commission.objects.get_or_create(
+        # Its way owed -> invoiced -> paid, each step on its day and by its person, as the commission
+        # history page (funds.commission_views.commission_history) shows it.
+        commission = Commission(
             opportunity=deal,
-            defaults={
-                "agreement": agreement,
-                "partner": partner,
-                "deal_title": title,
-                "amount": amount,
-                "currency": currency,
-                "due_on": won_on + timedelta(days=agreement.payment_days),
-                **(
-                    {
-                        "status": "paid",
-                        "partner_invoice_number": "AIT-2026-117",
-                        "invoiced_on": won_on + timedelta(days=20),
-                        "paid_on": won_on + timedelta(days=45),
-                    }
-                    if paid
-                    else {}
-                ),
-            },
+            agreement=agreement,
+            partner=partner,
+            deal_title=title,
+            amount=amount,
+            currency=currency,
+            due_on=won_on + timedelta(days=agreement.payment_days),
         )
+        steps = [(won_on, users["sales"], {})]
+        if paid:
+            invoiced = {
+                "status": "invoiced",
+                "partner_invoice_number": "AIT-2026-117",
+                "invoiced_on": won_on + timedelta(days=20),
+            }
+            steps += [
+                (won_on + timedelta(days=20), users["accounting"], invoiced),
+                (won_on + timedelta(days=45), users["accounting"], {"status": "paid", "paid_on": won_on + timedelta(days=45)}),
+            ]
+        for day, by, changes in steps:
+            for name, value in changes.items():
+                setattr(commission, name, value)
+            commission._history_date = timezone.make_aware(datetime.combine(day, time(10)))  # type: ignore[attr-defined]
+            commission._history_user = by  # type: ignore[attr-defined]
+            commission.full_clean()
+            commission.save()

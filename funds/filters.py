@@ -9,7 +9,7 @@ from partnerhub.money import Currency
 from partnerhub.search import matches
 from partners.models import Partner
 
-from .models import FundAllocation, FundClaim, Invoice
+from .models import Commission, FundAllocation, FundClaim, Invoice
 
 
 def _partners(request=None):
@@ -95,4 +95,26 @@ class InvoiceFilter(django_filters.FilterSet):
             return queryset.filter(paid_on__isnull=True, due_on__lt=today)
         if value == "paid":
             return queryset.filter(paid_on__isnull=False)
+        return queryset
+
+
+class CommissionHistoryFilter(django_filters.FilterSet):
+    """The commissions' history page (funds.commission_views.commission_history)."""
+
+    partner = PartnerChoiceFilter(queryset=_partners)
+    status = django_filters.ChoiceFilter(choices=Commission.Status.choices, label="Status after the change")
+    changed = django_filters.DateFromToRangeFilter(
+        field_name="history_date", method="filter_changed", label="Changed (from – to)", widget=DATE_WIDGET
+    )
+
+    class Meta:
+        model = Commission.history.model
+        fields = ["partner", "status", "changed"]
+
+    def filter_changed(self, queryset, name, value):
+        # Days in Europe/Zurich (the current time zone): __date converts before comparing.
+        if value.start:
+            queryset = queryset.filter(history_date__date__gte=value.start)
+        if value.stop:
+            queryset = queryset.filter(history_date__date__lte=value.stop)
         return queryset

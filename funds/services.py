@@ -1,6 +1,9 @@
 """Writes for funds. The claim lifecycle is an explicit state machine: only the moves in
 TRANSITIONS, only by the roles in TRANSITION_ACTIONS, each under a row lock and recorded with who
 and when. Every write validates the model (constraints included) before saving.
+
+Permissions (CONTRIBUTING.md, "The service convention"): the views check who may use each page with
+@action_required; these services check only the role of a state move (TRANSITION_ACTIONS).
 """
 
 from datetime import date
@@ -14,9 +17,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from activities.models import Campaign
 from partnerhub import formatting
 from partnerhub.races import save_checked
 from partnerhub.roles import Action, user_can
+from partners.models import Partner
 
 from .models import FundAllocation, FundClaim, Invoice, ProofDocument
 
@@ -98,21 +103,78 @@ def _save(instance, update_fields: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def fund_allocation_create(*, by: User, **fields) -> FundAllocation:
-    _require(by, Action.MANAGE_CAMPAIGNS)
+def fund_allocation_create(
+    *,
+    partner: Partner,
+    kind: str,
+    period_label: str,
+    period_start: date,
+    period_end: date,
+    amount: Decimal,
+    currency: str,
+    claim_deadline_days: int,
+    tool_name: str = "",
+    tool_reference: str = "",
+    tool_url: str = "",
+    notes: str = "",
+    by: User,
+) -> FundAllocation:
+    fields = {
+        "partner": partner,
+        "kind": kind,
+        "period_label": period_label,
+        "period_start": period_start,
+        "period_end": period_end,
+        "amount": amount,
+        "currency": currency,
+        "claim_deadline_days": claim_deadline_days,
+        "tool_name": tool_name,
+        "tool_reference": tool_reference,
+        "tool_url": tool_url,
+        "notes": notes,
+    }
     allocation = FundAllocation(created_by=by, **fields)
     _save(allocation)
     return allocation
 
 
 @transaction.atomic
-def fund_allocation_update(*, allocation_id: int, by: User, **fields) -> FundAllocation:
-    _require(by, Action.MANAGE_CAMPAIGNS)
+def fund_allocation_update(
+    *,
+    allocation_id: int,
+    partner: Partner,
+    kind: str,
+    period_label: str,
+    period_start: date,
+    period_end: date,
+    amount: Decimal,
+    currency: str,
+    claim_deadline_days: int,
+    tool_name: str = "",
+    tool_reference: str = "",
+    tool_url: str = "",
+    notes: str = "",
+    by: User,
+) -> FundAllocation:
+    fields = {
+        "partner": partner,
+        "kind": kind,
+        "period_label": period_label,
+        "period_start": period_start,
+        "period_end": period_end,
+        "amount": amount,
+        "currency": currency,
+        "claim_deadline_days": claim_deadline_days,
+        "tool_name": tool_name,
+        "tool_reference": tool_reference,
+        "tool_url": tool_url,
+        "notes": notes,
+    }
     allocation = FundAllocation.objects.select_for_update().get(pk=allocation_id)
     committed = fund_allocation_committed(allocation=allocation)
     for name, value in fields.items():
         setattr(allocation, name, value)
-    if "currency" in fields and allocation.claims.exclude(currency=allocation.currency).exists():
+    if allocation.claims.exclude(currency=allocation.currency).exists():
         raise ValidationError({"currency": "The currency cannot change while the allocation has claims in another currency."})
     if allocation.amount is not None and allocation.amount < committed:
         raise ValidationError(
@@ -165,17 +227,58 @@ def over_remaining_warning(*, allocation: FundAllocation, requested_amount: Deci
 
 
 @transaction.atomic
-def fund_claim_create(*, by: User, **fields) -> FundClaim:
-    _require(by, Action.MANAGE_CAMPAIGNS)
+def fund_claim_create(
+    *,
+    allocation: FundAllocation,
+    campaign: Campaign | None,
+    title: str,
+    activity_start: date,
+    activity_end: date,
+    requested_amount: Decimal,
+    currency: str,
+    description: str = "",
+    by: User,
+) -> FundClaim:
+    fields = {
+        "allocation": allocation,
+        "campaign": campaign,
+        "title": title,
+        "activity_start": activity_start,
+        "activity_end": activity_end,
+        "requested_amount": requested_amount,
+        "currency": currency,
+        "description": description,
+    }
     claim = FundClaim(created_by=by, status=Status.DRAFT, **fields)
     _save(claim)
     return claim
 
 
 @transaction.atomic
-def fund_claim_update(*, claim_id: int, by: User, **fields) -> FundClaim:
+def fund_claim_update(
+    *,
+    claim_id: int,
+    allocation: FundAllocation,
+    campaign: Campaign | None,
+    title: str,
+    activity_start: date,
+    activity_end: date,
+    requested_amount: Decimal,
+    currency: str,
+    description: str = "",
+    by: User,
+) -> FundClaim:
     """Only a draft can be edited: after submission the partner's tool holds the claim as filed."""
-    _require(by, Action.MANAGE_CAMPAIGNS)
+    fields = {
+        "allocation": allocation,
+        "campaign": campaign,
+        "title": title,
+        "activity_start": activity_start,
+        "activity_end": activity_end,
+        "requested_amount": requested_amount,
+        "currency": currency,
+        "description": description,
+    }
     claim = _lock_claim(claim_id)
     if claim.status != Status.DRAFT:
         raise ValidationError(f"Only a draft claim can be edited; this one is {claim.get_status_display().lower()}.")
@@ -237,7 +340,6 @@ def fund_claim_reject(*, claim_id: int, reason: str, by: User) -> FundClaim:
 
 @transaction.atomic
 def fund_claim_set_checklist(*, claim_id: int, checklist: dict[str, bool], by: User) -> FundClaim:
-    _require(by, Action.MANAGE_CAMPAIGNS)
     claim = _lock_claim(claim_id)
     if claim.status not in PROOF_EDITABLE_STATUSES:
         raise ValidationError(f"The proof checklist of a claim that is {claim.get_status_display().lower()} cannot change.")
@@ -249,7 +351,6 @@ def fund_claim_set_checklist(*, claim_id: int, checklist: dict[str, bool], by: U
 
 @transaction.atomic
 def proof_document_add(*, claim_id: int, file: UploadedFile, description: str, by: User) -> ProofDocument:
-    _require(by, Action.MANAGE_CAMPAIGNS)
     claim = _lock_claim(claim_id)
     if claim.status not in PROOF_EDITABLE_STATUSES:
         raise ValidationError(f"Proof cannot be added to a claim that is {claim.get_status_display().lower()}.")
@@ -297,7 +398,6 @@ def invoice_create(
 
 @transaction.atomic
 def invoice_mark_paid(*, invoice_id: int, paid_on: date, by: User) -> Invoice:
-    _require(by, Action.MANAGE_ACCOUNTING)
     # Lock the invoice: two people marking it paid at once get one payment and one clear error.
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)  # paid_by is read after the lock, fresh
     if invoice.paid_on is not None:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("invoices/<int:pk>/paid/", views.invoice_mark_paid, name="invoice-paid"),
     path("accounting/", views.accounting, name="accounting"),
     path("commissions/", commission_views.commission_list, name="commissions"),
+    path("commissions/history/", commission_views.commission_history, name="commission-history"),
     path("commissions/<int:pk>/invoiced/", commission_views.commission_invoiced, name="commission-invoiced"),
     path("commissions/<int:pk>/paid/", commission_views.commission_paid, name="commission-paid"),
     path("commissions/agreements/new/", commission_views.agreement_create, name="commission-agreement-create"),

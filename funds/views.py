@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerhub.csv_export import csv_response
 from partnerhub.dates import first_of_month
 from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
@@ -19,7 +18,7 @@ from partnerhub.roles import Action
 from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page, safe_next
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     ApproveClaimForm,
     FundAllocationForm,
@@ -36,54 +35,13 @@ from .models import FundAllocation, FundClaim, Invoice, ProofDocument
 PAGE_SIZE = 25
 
 
-def _money(amount) -> str:
-    return "" if amount is None else f"{amount:.2f}"
-
-
 # --- Allocations ---------------------------------------------------------------------------------
 
 
 def allocation_list(request: HttpRequest) -> HttpResponse:
     filterset, allocations, sort = selectors.fund_allocation_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "fund-allocations.csv",
-            [
-                "Partner",
-                "Kind",
-                "Period",
-                "Start",
-                "End",
-                "Currency",
-                "Allocated",
-                "Approved",
-                "Invoiced",
-                "Paid",
-                "Remaining",
-                "Partner tool",
-                "Tool reference",
-                "Claim deadline (days)",
-            ],
-            (
-                [
-                    a.partner.name,
-                    a.get_kind_display(),
-                    a.period_label,
-                    a.period_start,
-                    a.period_end,
-                    a.currency,
-                    _money(a.amount),
-                    _money(a.approved_total),
-                    _money(a.invoiced_total),
-                    _money(a.paid_total),
-                    _money(a.amount - a.approved_total),
-                    a.tool_name,
-                    a.tool_reference,
-                    a.claim_deadline_days,
-                ]
-                for a in allocations.iterator(chunk_size=500)
-            ),
-        )
+        return exports.ALLOCATION_COLUMNS.response("fund-allocations.csv", allocations.iterator(chunk_size=500))
     page = KeysFirstPaginator(allocations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -103,7 +61,7 @@ def allocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         allocation = selectors.fund_allocation_detail(pk=pk)
     except FundAllocation.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404
     return render(
         request,
         "funds/allocation_detail.html",
@@ -121,7 +79,22 @@ def allocation_create(request: HttpRequest) -> HttpResponse:
     form = FundAllocationForm(request.POST or None, initial={"partner": request.GET.get("partner")})
     if request.method == "POST" and form.is_valid():
         try:
-            allocation = services.fund_allocation_create(by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            allocation = services.fund_allocation_create(
+                partner=data["partner"],
+                kind=data["kind"],
+                period_label=data["period_label"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount=data["amount"],
+                currency=data["currency"],
+                claim_deadline_days=data["claim_deadline_days"],
+                tool_name=data["tool_name"],
+                tool_reference=data["tool_reference"],
+                tool_url=data["tool_url"],
+                notes=data["notes"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -136,7 +109,23 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = FundAllocationForm(request.POST or None, instance=allocation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.fund_allocation_update(allocation_id=allocation.pk, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.fund_allocation_update(
+                allocation_id=allocation.pk,
+                partner=data["partner"],
+                kind=data["kind"],
+                period_label=data["period_label"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount=data["amount"],
+                currency=data["currency"],
+                claim_deadline_days=data["claim_deadline_days"],
+                tool_name=data["tool_name"],
+                tool_reference=data["tool_reference"],
+                tool_url=data["tool_url"],
+                notes=data["notes"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -156,50 +145,11 @@ def allocation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Claims --------------------------------------------------------------------------------------
 
-CLAIM_CSV_HEADER = [
-    "Title",
-    "Partner",
-    "Allocation",
-    "Campaign",
-    "Status",
-    "Activity start",
-    "Activity end",
-    "Claim deadline",
-    "Currency",
-    "Requested",
-    "Approved",
-    "Partner tool reference",
-    "Invoice",
-    "Invoice due",
-    "Paid on",
-]
-
-
-def _claim_csv_row(c: FundClaim) -> list:
-    invoice = getattr(c, "invoice", None)
-    return [
-        c.title,
-        c.allocation.partner.name,
-        c.allocation.short_name,
-        c.campaign.title if c.campaign else "",
-        c.get_status_display(),
-        c.activity_start,
-        c.activity_end,
-        c.claim_deadline,
-        c.currency,
-        _money(c.requested_amount),
-        _money(c.approved_amount),
-        c.tool_reference,
-        invoice.number if invoice else "",
-        invoice.due_on if invoice else "",
-        invoice.paid_on if invoice else "",
-    ]
-
 
 def claim_list(request: HttpRequest) -> HttpResponse:
     filterset, claims, sort = selectors.fund_claim_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response("fund-claims.csv", CLAIM_CSV_HEADER, (_claim_csv_row(c) for c in claims.iterator(chunk_size=500)))
+        return exports.CLAIM_COLUMNS.response("fund-claims.csv", claims.iterator(chunk_size=500))
     page = KeysFirstPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -284,10 +234,20 @@ def _claim_form_view(request: HttpRequest, claim: FundClaim | None) -> HttpRespo
             form.add_error("confirm_over_remaining", "Tick the box to save it anyway.")
         else:
             try:
+                values = {
+                    "allocation": data["allocation"],
+                    "campaign": data["campaign"],
+                    "title": data["title"],
+                    "activity_start": data["activity_start"],
+                    "activity_end": data["activity_end"],
+                    "requested_amount": data["requested_amount"],
+                    "currency": data["currency"],
+                    "description": data["description"],
+                }
                 if claim is None:
-                    saved = services.fund_claim_create(by=request.user, **data)
+                    saved = services.fund_claim_create(by=request.user, **values)
                 else:
-                    saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **data)
+                    saved = services.fund_claim_update(claim_id=claim.pk, by=request.user, **values)
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
@@ -451,48 +411,12 @@ def proof_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Invoices and accounting ---------------------------------------------------------------------
 
-INVOICE_CSV_HEADER = [
-    "Number",
-    "Partner",
-    "Claim",
-    "Issued on",
-    "Due on",
-    "Currency",
-    "Amount",
-    "Paid on",
-    "Marked paid by",
-    "State",
-]
-
-
-def _invoice_state(invoice: Invoice, today) -> str:
-    if invoice.paid_on:
-        return "paid"
-    return "overdue" if invoice.is_overdue(today) else "open"
-
-
-def _invoice_csv_row(i: Invoice, today) -> list:
-    return [
-        i.number,
-        i.claim.allocation.partner.name,
-        i.claim.title,
-        i.issued_on,
-        i.due_on,
-        i.currency,
-        _money(i.amount),
-        i.paid_on or "",
-        i.paid_by,
-        _invoice_state(i, today),
-    ]
-
 
 def invoice_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filterset, invoices, sort = selectors.invoice_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "invoices.csv", INVOICE_CSV_HEADER, (_invoice_csv_row(i, today) for i in invoices.iterator(chunk_size=500))
-        )
+        return exports.invoice_columns(today=today).response("invoices.csv", invoices.iterator(chunk_size=500))
     page = KeysFirstPaginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -510,10 +434,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def accounting(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "accounting.csv",
-            INVOICE_CSV_HEADER,
-            (_invoice_csv_row(i, today) for i in selectors.accounting_rows(today=today).iterator(chunk_size=500)),
+        return exports.invoice_columns(today=today).response(
+            "accounting.csv", selectors.accounting_rows(today=today).iterator(chunk_size=500)
         )
     overview = selectors.accounting_overview(today=today)
     return render(

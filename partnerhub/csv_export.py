@@ -11,14 +11,18 @@
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import StreamingHttpResponse
 
 from . import formatting
+
+T = TypeVar("T")
 
 BOM = "\ufeff"
 _ALWAYS_FORMULA = ("=", "@", "\t", "\r")
@@ -66,3 +70,35 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[o
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One CSV column: its header and how to read its value from a row's object."""
+
+    header: str
+    value: Callable[[T], object]
+
+
+class CsvColumns(Generic[T]):
+    """A list's CSV columns, declared once next to the list's selector (``<app>/exports.py``).
+
+    ``columns.response(filename, objects)`` is the one way a view answers ``?format=csv``.
+    """
+
+    def __init__(self, *columns: Column[T]) -> None:
+        self.columns = columns
+
+    @property
+    def header(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def row(self, obj: T) -> list[object]:
+        return [column.value(obj) for column in self.columns]
+
+    def response(self, filename: str, objects: Iterable[T]) -> StreamingHttpResponse:
+        return csv_response(filename, self.header, (self.row(obj) for obj in objects))
+
+
+def yes_no(flag: object) -> str:
+    return "yes" if flag else "no"

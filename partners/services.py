@@ -47,7 +47,37 @@ def _validate_with_fresh_slug(partner: Partner) -> None:
 
 
 @transaction.atomic
-def partner_create(*, types: list[PartnerType] | None = None, by: User | None = None, **fields) -> Partner:
+def partner_create(
+    *,
+    name: str,
+    stage: str = Partner.Stage.PROSPECT,
+    manager: User | None = None,
+    program_level: str = "",
+    website: str = "",
+    sync_cadence: str = Partner.SyncCadence.MONTHLY,
+    markets: str = "",
+    strategy: str = "",
+    why_together: str = "",
+    vshn_products: str = "",
+    pricing_details: str = "",
+    reporting_details: str = "",
+    types: list[PartnerType] | None = None,
+    by: User | None = None,
+) -> Partner:
+    fields = {
+        "name": name,
+        "stage": stage,
+        "manager": manager,
+        "program_level": program_level,
+        "website": website,
+        "sync_cadence": sync_cadence,
+        "markets": markets,
+        "strategy": strategy,
+        "why_together": why_together,
+        "vshn_products": vshn_products,
+        "pricing_details": pricing_details,
+        "reporting_details": reporting_details,
+    }
     partner = Partner(**fields)
     _validate_with_fresh_slug(partner)
     # Two creates at once: the same name is refused with the form error a later create gets; two
@@ -67,7 +97,39 @@ def partner_create(*, types: list[PartnerType] | None = None, by: User | None = 
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, types: list[PartnerType] | None = None, by: User | None = None, **fields) -> Partner:
+def partner_update(
+    *,
+    partner: Partner,
+    name: str,
+    stage: str = Partner.Stage.PROSPECT,
+    manager: User | None = None,
+    program_level: str = "",
+    website: str = "",
+    sync_cadence: str = Partner.SyncCadence.MONTHLY,
+    markets: str = "",
+    strategy: str = "",
+    why_together: str = "",
+    vshn_products: str = "",
+    pricing_details: str = "",
+    reporting_details: str = "",
+    types: list[PartnerType] | None = None,
+    by: User | None = None,
+) -> Partner:
+    """Every field as given (the partner form sends them all); `types=None` leaves the types alone."""
+    fields = {
+        "name": name,
+        "stage": stage,
+        "manager": manager,
+        "program_level": program_level,
+        "website": website,
+        "sync_cadence": sync_cadence,
+        "markets": markets,
+        "strategy": strategy,
+        "why_together": why_together,
+        "vshn_products": vshn_products,
+        "pricing_details": pricing_details,
+        "reporting_details": reporting_details,
+    }
     previous_stage = Partner.objects.filter(pk=partner.pk).values_list("stage", flat=True).first()
     for name, value in fields.items():
         setattr(partner, name, value)
@@ -347,10 +409,29 @@ def _editable_track(track_id: int, by: User) -> tuple[OnboardingTrack, dict[int,
 
 @transaction.atomic
 def onboarding_step_template_save(
-    *, track_id: int, step_id: int | None, by: User, **fields
+    *,
+    track_id: int,
+    step_id: int | None,
+    title: str,
+    owner_role: str,
+    due_offset_days: int,
+    description: str = "",
+    required: bool = True,
+    proof: str = "",
+    position: int | None = None,
+    by: User,
 ) -> tuple[OnboardingStepTemplate, bool]:
     """Add or change a template step. Returns (step, revised): revised when the change made a new
-    version because onboardings run on the old one."""
+    version because onboardings run on the old one. A new step without a position goes last."""
+    fields: dict[str, object] = {
+        "title": title,
+        "owner_role": owner_role,
+        "due_offset_days": due_offset_days,
+        "description": description,
+        "required": required,
+        "proof": proof,
+        "position": position,
+    }
     track, mapping, revised = _editable_track(track_id, by)
     if step_id is None:
         step = OnboardingStepTemplate(track=track)

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerhub import formatting
-from partnerhub.csv_export import csv_response
 from partnerhub.files import attachment_response
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
@@ -17,7 +16,7 @@ from partnerhub.roles import Action, user_can
 from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, safe_next
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     CollateralForm,
     ContactForm,
@@ -50,24 +49,7 @@ PAGE_SIZE = 25
 def partner_list(request: HttpRequest) -> HttpResponse:
     filterset, partners, sort = selectors.partner_list(params=request.GET, sort=request.GET.get("sort"), request=request)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "partners.csv",
-            ["Name", "Types", "Stage", "Partner manager", "Program level", "Sync cadence", "Website", "Markets", "Archived"],
-            (
-                [
-                    p.name,
-                    "; ".join(t.name for t in p.types.all()),
-                    p.get_stage_display(),
-                    p.manager,
-                    p.program_level,
-                    p.get_sync_cadence_display(),
-                    p.website,
-                    p.markets,
-                    "yes" if p.archived else "no",
-                ]
-                for p in partners.iterator(chunk_size=500)
-            ),
-        )
+        return exports.PARTNER_COLUMNS.response("partners.csv", partners.iterator(chunk_size=500))
     page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -82,7 +64,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         partner = selectors.partner_detail(slug=slug)
     except Partner.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404
     assessments = list(partner.risk_assessments.all())
     return render(
         request,
@@ -98,7 +80,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def partner_section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """One section of the partner detail page, loaded by htmx after the page itself."""
     if key not in PARTNER_SECTIONS:
-        return render(request, "404.html", status=404)
+        raise Http404
     partner = get_object_or_404(Partner.objects.select_related("manager"), slug=slug)
     section, context = section_context(key, partner, request)
     template = "partners/_section_fragment.html" if request.htmx else "partners/section_page.html"
@@ -110,10 +92,24 @@ def partner_section(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def partner_create(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        types = list(data.pop("types"))
+        data = form.cleaned_data
         try:
-            partner = services.partner_create(types=types, by=request.user, **data)
+            partner = services.partner_create(
+                name=data["name"],
+                stage=data["stage"],
+                manager=data["manager"],
+                program_level=data["program_level"],
+                website=data["website"],
+                sync_cadence=data["sync_cadence"],
+                markets=data["markets"],
+                strategy=data["strategy"],
+                why_together=data["why_together"],
+                vshn_products=data["vshn_products"],
+                pricing_details=data["pricing_details"],
+                reporting_details=data["reporting_details"],
+                types=list(data["types"]),
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -127,10 +123,25 @@ def partner_edit(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Partner, slug=slug)
     form = PartnerForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        types = list(data.pop("types"))
+        data = form.cleaned_data
         try:
-            services.partner_update(partner=Partner.objects.get(pk=partner.pk), types=types, by=request.user, **data)
+            services.partner_update(
+                partner=Partner.objects.get(pk=partner.pk),
+                name=data["name"],
+                stage=data["stage"],
+                manager=data["manager"],
+                program_level=data["program_level"],
+                website=data["website"],
+                sync_cadence=data["sync_cadence"],
+                markets=data["markets"],
+                strategy=data["strategy"],
+                why_together=data["why_together"],
+                vshn_products=data["vshn_products"],
+                pricing_details=data["pricing_details"],
+                reporting_details=data["reporting_details"],
+                types=list(data["types"]),
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -182,24 +193,7 @@ def contact_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     export = request.GET.get("format")
     filename = f"contacts-{partner.slug}" if partner else "contacts"
     if export == "csv":
-        return csv_response(
-            f"{filename}.csv",
-            ["Partner", "First name", "Last name", "Job title", "Stakeholder role", "Email", "Phone", "Primary", "Active"],
-            (
-                [
-                    c.partner.name,
-                    c.first_name,
-                    c.last_name,
-                    c.job_title,
-                    c.get_stakeholder_role_display(),
-                    c.email,
-                    c.phone,
-                    "yes" if c.is_primary else "no",
-                    "yes" if c.is_active else "no",
-                ]
-                for c in contacts.iterator(chunk_size=500)
-            ),
-        )
+        return exports.CONTACT_COLUMNS.response(f"{filename}.csv", contacts.iterator(chunk_size=500))
     if export == "vcf":
         response = HttpResponse(contacts_to_vcard(contacts), content_type="text/vcard; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
@@ -356,7 +350,7 @@ def onboarding_track_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         track = selectors.onboarding_track_detail(pk=pk)
     except OnboardingTrack.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404
     return render(
         request,
         "partners/onboarding_track.html",
@@ -393,9 +387,20 @@ def _track_saved_message(request: HttpRequest, track: OnboardingTrack, revised: 
 def _step_template_form_view(request: HttpRequest, track: OnboardingTrack, step: OnboardingStepTemplate) -> HttpResponse:
     form = OnboardingStepTemplateForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in OnboardingStepTemplateForm.Meta.fields}
+        data = form.cleaned_data
         try:
-            saved, revised = services.onboarding_step_template_save(track_id=track.pk, step_id=step.pk, by=request.user, **fields)
+            saved, revised = services.onboarding_step_template_save(
+                track_id=track.pk,
+                step_id=step.pk,
+                title=data["title"],
+                owner_role=data["owner_role"],
+                due_offset_days=data["due_offset_days"],
+                description=data["description"],
+                required=data["required"],
+                proof=data["proof"],
+                position=data["position"],
+                by=request.user,
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -470,38 +475,7 @@ def partner_team_remove(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def collateral_list(request: HttpRequest) -> HttpResponse:
     filterset, items = selectors.collateral_list(params=request.GET)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "collateral.csv",
-            [
-                "Partner",
-                "Kind",
-                "Title",
-                "Version",
-                "Language",
-                "Valid until",
-                "Expired",
-                "Campaign",
-                "Made by VSHN",
-                "Brand-checked by",
-                "Uploaded by",
-            ],
-            (
-                [
-                    c.partner.name,
-                    c.get_kind_display(),
-                    c.title,
-                    c.version,
-                    c.get_language_display(),
-                    c.valid_until,
-                    "yes" if c.is_expired else "no",
-                    c.campaign.title if c.campaign else "",
-                    "yes" if c.made_by_vshn else "no",
-                    c.brand_checked_by or "",
-                    c.uploaded_by or "",
-                ]
-                for c in items.iterator(chunk_size=500)
-            ),
-        )
+        return exports.COLLATERAL_COLUMNS.response("collateral.csv", items.iterator(chunk_size=500))
     page = KeysFirstPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,15 +6,17 @@ One query per KPI whatever the data size: five for the KPI page, five for a part
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from statistics import median
 
 from django.db.models import Avg, CharField, Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.utils import timezone
 
 from activities.models import DealRegistration, Opportunity, quarter_of
 from funds.models import FundClaim
 from partnerhub import formatting
+from partnerhub.input_bounds import add_days
 from partnerhub.status_colours import SERIES
 from partnerhub.targets import quarter_bounds
 from partners.models import Contract, Onboarding, Partner
@@ -225,17 +227,25 @@ def psat(today: date, partner: Partner | None = None) -> Table:
 # --- Registration win rate --------------------------------------------------------------------------
 
 
+def _midnight(day: date) -> datetime:
+    """The start of the day in the current time zone (Europe/Zurich), aware."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def win_rate(today: date, partner: Partner | None = None) -> Table:
     """One aggregate: won and decided registrations per quarter of submission."""
     quarters = last_quarters(today)
     counts = {}
-    for index, quarter in enumerate(quarters):
-        start, end = quarter_bounds(quarter)
-        submitted = Q(submitted_at__date__range=(start, end))
+    # Quarters as Europe/Zurich moments, compared with the stored time as it is: a __date lookup
+    # converted every registration's time zone once per filter (eight per row: 0.41 s at 50,000 in make bench,
+    # now 0.02 s).
+    bounds = [(_midnight(start), _midnight(add_days(end, 1))) for start, end in map(quarter_bounds, quarters)]
+    for index, (start, end) in enumerate(bounds):
+        submitted = Q(submitted_at__gte=start, submitted_at__lt=end)
         counts[f"won{index}"] = Count("pk", filter=submitted & Q(status="won"))
         counts[f"decided{index}"] = Count("pk", filter=submitted & Q(status__in=DECIDED))
     queryset = DealRegistration.objects.all() if partner is None else DealRegistration.objects.filter(partner=partner)
-    found = queryset.aggregate(**counts)
+    found = queryset.filter(submitted_at__gte=bounds[0][0], submitted_at__lt=bounds[-1][1]).aggregate(**counts)
     rows = [
         [q, _share(found[f"won{i}"], found[f"decided{i}"]), found[f"won{i}"], found[f"decided{i}"]]
         for i, q in enumerate(quarters)

@@ -123,12 +123,12 @@ def license_invoice_upcoming(today: date) -> Iterator[DueReminder]:
     recipients: dict[str, list[User]] = {}  # accounting, looked up once when the first alert is due
 
     def alert(report: LicenseReport) -> "DueReminder | None":
-        reasons = invoice_alert_reasons(report, report.partner.reporting_agreement)
+        reasons = invoice_alert_reasons(report=report, agreement=report.partner.reporting_agreement)
         if not reasons:
             return None
         if "accounting" not in recipients:
             recipients["accounting"] = users_with_role(Role.ACCOUNTING)
-        return invoice_alert(report, reasons, recipients["accounting"])
+        return invoice_alert(report=report, reasons=reasons, recipients=recipients["accounting"])
 
     yield from each(candidates, alert)
 

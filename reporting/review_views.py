@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from activities.models import QUARTER_VALIDATOR, quarter_of
 from partnerhub.csv_export import csv_response
@@ -19,6 +19,7 @@ from partnerhub.view_helpers import apply_validation_error
 from partners.models import Partner
 
 from . import kpis, selectors, services
+from . import review_pdf as pdf_export
 from .models import QuarterlyReview
 from .review_forms import ActionItemForm, ReviewCreateForm, ReviewForm
 from .scorecard import previous_quarter
@@ -114,6 +115,21 @@ def review_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/review_print.html", {"review": review, "partner": review.partner, "card": review.scorecard})
 
 
+@require_GET
+def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print page as a PDF download (reporting/review_pdf.py): whoever may read the review."""
+    review = _review(pk)
+    try:
+        content = pdf_export.review_pdf(request, review)
+    except pdf_export.PdfUnavailable:
+        messages.error(request, "The PDF export is not available on this server; print this page to PDF instead.")
+        return redirect("reporting:review-print", pk=review.pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_export.review_pdf_filename(review)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @action_required(Action.MANAGE_PARTNERS)
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(QuarterlyReview.objects.select_related("partner", "activity"), pk=pk)
@@ -150,7 +166,10 @@ def review_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionItemForm(request.POST)
     if form.is_valid():
         try:
-            services.review_add_action_item(review=review, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.review_add_action_item(
+                review=review, title=data["title"], owner=data["owner"], due_on=data["due_on"], by=request.user
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

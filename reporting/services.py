@@ -2,6 +2,7 @@
 change state only through the listed moves, under a row lock so two clicks cannot race."""
 
 import logging
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from partnerhub.dates import first_of_month, first_of_month_months_later
 from partnerhub.races import save_checked
 from partnerhub.reminders import DueReminder, deliver
 from partnerhub.roles import Role, users_with_role
-from partners.models import Partner
+from partners.models import Contact, Partner
 
 from .models import (
     ZERO,
@@ -104,9 +105,13 @@ def _recompute(report: LicenseReport) -> LicenseReport:
 
 
 @transaction.atomic
-def line_add(*, report: LicenseReport, **fields) -> LicenseReportLine:
+def line_add(
+    *, report: LicenseReport, product: str, unit: str, quantity: Decimal, unit_price: Decimal, currency: str, term: str
+) -> LicenseReportLine:
     report = _lock_editable(report)
-    line = LicenseReportLine(report=report, **fields)
+    line = LicenseReportLine(
+        report=report, product=product, unit=unit, quantity=quantity, unit_price=unit_price, currency=currency, term=term
+    )
     line.full_clean()
     line.save()
     _recompute(report)
@@ -114,11 +119,20 @@ def line_add(*, report: LicenseReport, **fields) -> LicenseReportLine:
 
 
 @transaction.atomic
-def line_update(*, line: LicenseReportLine, **fields) -> LicenseReportLine:
+def line_update(
+    *,
+    line: LicenseReportLine,
+    product: str,
+    unit: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    currency: str,
+    term: str,
+) -> LicenseReportLine:
     report = _lock_editable(line.report)
     line.report = report
-    for name, value in fields.items():
-        setattr(line, name, value)
+    line.product, line.unit, line.quantity, line.unit_price = product, unit, quantity, unit_price
+    line.currency, line.term = currency, term
     line.full_clean()
     line.save()
     _recompute(report)
@@ -200,7 +214,7 @@ def report_acknowledge(*, report: LicenseReport, by: User) -> LicenseReport:
 # --- telling accounting about the upcoming invoice -------------------------------------------------
 
 
-def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement | None) -> list[str]:
+def invoice_alert_reasons(*, report: LicenseReport, agreement: ReportingAgreement | None) -> list[str]:
     """Why accounting should hear about this report's invoice (empty: no need)."""
     if agreement is None:
         return []
@@ -217,7 +231,7 @@ def invoice_alert_reasons(report: LicenseReport, agreement: ReportingAgreement |
     return reasons
 
 
-def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[User]) -> DueReminder:
+def invoice_alert(*, report: LicenseReport, reasons: list[str], recipients: list[User]) -> DueReminder:
     return DueReminder(
         obj=report,
         due_key="submitted",
@@ -237,10 +251,10 @@ def invoice_alert(report: LicenseReport, reasons: list[str], recipients: list[Us
 def invoice_alert_send(*, report: LicenseReport) -> bool:
     """Tell accounting once per report (the unique ReminderSent row), in-app and by email."""
     agreement = ReportingAgreement.objects.filter(partner_id=report.partner_id).first()
-    reasons = invoice_alert_reasons(report, agreement)
+    reasons = invoice_alert_reasons(report=report, agreement=agreement)
     if not reasons:
         return False
-    return deliver(INVOICE_ALERT_KIND, invoice_alert(report, reasons, users_with_role(Role.ACCOUNTING)))
+    return deliver(INVOICE_ALERT_KIND, invoice_alert(report=report, reasons=reasons, recipients=users_with_role(Role.ACCOUNTING)))
 
 
 # --- calendar feed tokens --------------------------------------------------------------------------
@@ -282,7 +296,13 @@ def _review_activity(review: QuarterlyReview, by: User) -> None:
 
 
 @transaction.atomic
-def review_create(*, review: QuarterlyReview, by: User, vshn_attendees=(), partner_attendees=()) -> QuarterlyReview:
+def review_create(
+    *,
+    review: QuarterlyReview,
+    by: User,
+    vshn_attendees: Iterable[User] = (),
+    partner_attendees: Iterable[Contact] = (),
+) -> QuarterlyReview:
     """Create the quarter's review with its scorecard read from the records."""
     from .scorecard import scorecard_compute
 
@@ -297,7 +317,13 @@ def review_create(*, review: QuarterlyReview, by: User, vshn_attendees=(), partn
 
 
 @transaction.atomic
-def review_update(*, review: QuarterlyReview, by: User, vshn_attendees=None, partner_attendees=None) -> QuarterlyReview:
+def review_update(
+    *,
+    review: QuarterlyReview,
+    by: User,
+    vshn_attendees: Iterable[User] | None = None,
+    partner_attendees: Iterable[Contact] | None = None,
+) -> QuarterlyReview:
     review.full_clean()
     review.save()
     if vshn_attendees is not None:

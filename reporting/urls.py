@@ -25,6 +25,7 @@ urlpatterns = [
     path("reviews/", review_views.review_list, name="reviews"),
     path("reviews/<int:pk>/", review_views.review_detail, name="review"),
     path("reviews/<int:pk>/print/", review_views.review_print, name="review-print"),
+    path("reviews/<int:pk>/review.pdf", review_views.review_pdf, name="review-pdf"),
     path("reviews/<int:pk>/edit/", review_views.review_edit, name="review-edit"),
     path("reviews/<int:pk>/refresh/", review_views.review_refresh, name="review-refresh"),
     path("reviews/<int:pk>/action-items/add/", review_views.review_action_add, name="review-action-add"),

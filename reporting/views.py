@@ -21,7 +21,7 @@ from partnerhub.submit_once import submit_once
 from partnerhub.view_helpers import apply_validation_error, querystring_without_page
 from partners.models import Partner
 
-from . import ics, overview, selectors, services
+from . import exports, ics, overview, selectors, services
 from .forms import AgreementForm, ReportCreateForm, ReportLineForm
 from .global_search import global_search
 from .inbox import inbox_for
@@ -94,24 +94,7 @@ def attention_panel(request: HttpRequest, name: str) -> HttpResponse:
 def report_list(request: HttpRequest) -> HttpResponse:
     filterset, reports, sort = selectors.report_list(params=request.GET, sort=request.GET.get("sort"))
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "license-reports.csv",
-            ["Partner", "Month", "Status", "Due on", "Currency", "Total", "Previous month", "Change", "Submitted at"],
-            (
-                [
-                    r.partner.name,
-                    f"{r.month:%Y-%m}",
-                    r.get_status_display(),
-                    r.due_on.isoformat(),
-                    r.currency,
-                    f"{r.total:.2f}",
-                    "" if r.previous_total is None else f"{r.previous_total:.2f}",
-                    "" if r.change is None else f"{r.change:.2f}",
-                    r.submitted_at,
-                ]
-                for r in reports.iterator(chunk_size=500)
-            ),
-        )
+        return exports.REPORT_COLUMNS.response("license-reports.csv", reports.iterator(chunk_size=500))
     page = KeysFirstPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -176,7 +159,16 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportLineForm(request.POST)
     if form.is_valid():
         try:
-            services.line_add(report=report, **form.cleaned_data)
+            data = form.cleaned_data
+            services.line_add(
+                report=report,
+                product=data["product"],
+                unit=data["unit"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                currency=data["currency"],
+                term=data["term"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -192,7 +184,16 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     form = ReportLineForm(request.POST or None, instance=LicenseReportLine.objects.get(pk=line.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.line_update(line=line, **form.cleaned_data)
+            data = form.cleaned_data
+            services.line_update(
+                line=line,
+                product=data["product"],
+                unit=data["unit"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                currency=data["currency"],
+                term=data["term"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -283,14 +284,7 @@ def agreement_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def health(request: HttpRequest) -> HttpResponse:
     filterset, partners = selectors.partners_at_risk(params=request.GET)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "partner-health.csv",
-            ["Partner", "Health", "Partner manager", "Reasons", "Checked at"],
-            (
-                [p.name, p.get_health_display(), p.manager, "; ".join(p.health_reasons), p.health_checked_at]
-                for p in partners.iterator(chunk_size=500)
-            ),
-        )
+        return exports.HEALTH_COLUMNS.response("partner-health.csv", partners.iterator(chunk_size=500))
     page = KeysFirstPaginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

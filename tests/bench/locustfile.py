@@ -1,6 +1,7 @@
 """Locust load for `make bench`: signed-in users cycling over the pages given in BENCH_PAGES.
 
-BENCH_PAGES is a JSON object {name: path}; every page is requested equally often. BENCH_HTMX lists
+BENCH_PAGES is a JSON object {name: path}; every page is requested equally often (each user starts
+the cycle at a different page). BENCH_HTMX lists
 the names requested as htmx fragments.
 """
 
@@ -47,12 +48,19 @@ class SignedInUser(FastHttpUser):
             raise RuntimeError(f"bench login failed with {response.status_code}")
         _signed_in["count"] += 1
         runner = self.environment.runner
+        # Each user starts the cycle at its own place (evenly spread): on a slow machine a run may end
+        # before a user got through the whole list, and every page should still be measured.
+        users = runner.target_user_count if runner is not None and runner.target_user_count else 1
+        start = (_signed_in["count"] - 1) * len(PAGES) // users
+        names = list(PAGES)
+        self.order = names[start:] + names[:start]
         if runner is not None and _signed_in["count"] == runner.target_user_count:
             self.environment.stats.reset_all()
 
     @task
     def all_pages(self) -> None:
-        for name, path in PAGES.items():
+        for name in self.order:
+            path = PAGES[name]
             headers = {"HX-Request": "true"} if name in HTMX else None
             with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
                 if response.status_code != 200:

@@ -120,12 +120,21 @@ def EXTRA_PAGES(ctx, partner) -> list:  # noqa: N802 - extended as the domain ap
         ("certification compliance", lambda: reverse("certifications:overview")),
         ("accounting invoices", lambda: reverse("funds:accounting")),
         ("license reports", lambda: reverse("reporting:reports")),
-        # Issue 18: the KPI overview, the reviews, one review's scorecard, the commissions.
+        # Issue 18: the KPI overview, the reviews, one review's scorecard, the commissions and their history.
         ("partner KPIs", lambda: reverse("reporting:kpis")),
         ("quarterly reviews", lambda: reverse("reporting:reviews")),
         ("quarterly review scorecard", lambda: bench_review(partner).get_absolute_url()),
         ("commissions", lambda: reverse("funds:commissions")),
+        ("commission history", lambda: reverse("funds:commission-history")),
+        ("commission history of a partner", lambda: reverse("funds:commission-history") + f"?partner={commission_partner()}"),
     ]
+
+
+def commission_partner() -> int:
+    """A partner with commissions (seed_commissions gives them to the last partners)."""
+    from funds.models import Commission
+
+    return Commission.objects.order_by("-partner_id").values_list("partner_id", flat=True)[0]
 
 
 def bench_review(partner):

@@ -889,9 +889,89 @@ def seed_reporting(ctx: Context) -> None:
     reset_sequences(LicenseReport, LicenseReportLine)
 
 
+def seed_commissions(ctx: Context) -> None:
+    """Issue 18: commission agreements for some resellers and three years of commissions in every
+    status, each with the history rows its way owed -> invoiced -> paid leaves (the history page)."""
+    from funds.models import Commission, CommissionAgreement
+
+    today, user_ids = ctx.today, [u.pk for u in ctx.users]
+    HistoricalCommission = Commission.history.model  # noqa: N806
+    resellers = ctx.partner_ids[-max(1, ctx.n(300)) :]
+    agreements = [
+        CommissionAgreement(
+            partner_id=partner_id,
+            kind="percentage",
+            percent=Decimal(rng.choice([5, 8, 10])),
+            currency="CHF",
+            valid_from=today - timedelta(days=4 * 365),
+            payment_days=30,
+        )
+        for partner_id in resellers
+    ]
+    bulk(CommissionAgreement, agreements, ctx)
+    agreement_ids = dict(CommissionAgreement.objects.filter(partner_id__in=resellers).values_list("partner_id", "pk"))
+    commissions, steps = [], []
+    for index in range(ctx.n(6_000)):
+        partner_id = rng.choice(resellers)
+        won = today - timedelta(days=rng.randint(0, 3 * 365))
+        due = won + timedelta(days=30)
+        status = "owed" if won > today - timedelta(days=40) else rng.choice(["owed", "invoiced", "paid", "paid", "paid"])
+        invoiced = won + timedelta(days=rng.randint(3, 25)) if status != "owed" else None
+        paid = invoiced + timedelta(days=rng.randint(5, 40)) if status == "paid" and invoiced else None
+        if paid and paid > today:
+            paid, status = None, "invoiced"
+        if invoiced and invoiced > today:
+            invoiced, status = None, "owed"
+        commissions.append(
+            Commission(
+                agreement_id=agreement_ids[partner_id],
+                partner_id=partner_id,
+                deal_title=f"{rng.choice(CUSTOMERS)} platform {index}",
+                amount=Decimal(rng.randint(5, 400) * 100),
+                currency=rng.choice(["CHF", "CHF", "EUR"]),
+                due_on=due,
+                status=status,
+                partner_invoice_number=f"R-{index:05d}" if invoiced else "",
+                invoiced_on=invoiced,
+                paid_on=paid,
+            )
+        )
+        steps.append(
+            [("owed", won, None)]
+            + ([("invoiced", invoiced, None)] if invoiced else [])
+            + ([("paid", paid, None)] if paid else [])
+        )
+    bulk(Commission, commissions, ctx)
+    history = []
+    saved = Commission.objects.filter(partner_id__in=resellers).order_by("pk")
+    for commission, way in zip(saved, steps, strict=True):
+        for position, (status, day, _) in enumerate(way):
+            history.append(
+                HistoricalCommission(
+                    id=commission.pk,
+                    agreement_id=commission.agreement_id,
+                    partner_id=commission.partner_id,
+                    deal_title=commission.deal_title,
+                    amount=commission.amount,
+                    currency=commission.currency,
+                    due_on=commission.due_on,
+                    status=status,
+                    partner_invoice_number=commission.partner_invoice_number if status != "owed" else "",
+                    invoiced_on=commission.invoiced_on if status != "owed" else None,
+                    paid_on=commission.paid_on if status == "paid" else None,
+                    deal_reversed=False,
+                    created_at=commission.created_at,
+                    history_date=moment(day, 9 + position),
+                    history_type="+" if position == 0 else "~",
+                    history_user_id=rng.choice(user_ids),
+                )
+            )
+    bulk(HistoricalCommission, history, ctx, label="funds.HistoricalCommission")
+
+
 def seed_all(scale: float, today: date) -> Context:
     ctx = Context(scale=scale, today=today)
-    for step in [seed_users, seed_partners, seed_activities, seed_certifications, seed_funds, seed_reporting]:
+    for step in [seed_users, seed_partners, seed_activities, seed_certifications, seed_funds, seed_reporting, seed_commissions]:
         started = time.monotonic()
         step(ctx)
         print(f"  seeded {step.__name__.removeprefix('seed_'):<15} in {time.monotonic() - started:6.1f}s", flush=True)

@@ -1,11 +1,15 @@
 """Issue 18's browser journey: a partner manager opens Red Hat's review of the quarter, sees the
-scorecard filled in from the records, records satisfaction and two action items, and prints it."""
+scorecard filled in from the records, records satisfaction and two action items, prints it and
+downloads it as a PDF."""
 
+import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +65,14 @@ def test_partner_manager_runs_red_hats_quarterly_review_and_prints_it(demo, sign
     page.evaluate("window.print = () => { window.__printed = true; }")  # the dialog itself is the browser's
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("window.__printed === true")
+
+    # The same page as a PDF (reporting/review_pdf.py): a download, read back.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    download = info.value
+    assert download.suggested_filename == f"review-{review.partner.slug}-{quarter}.pdf"
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= 1 and "Send Red Hat the joint pipeline" in text and "Won deal value" in text

@@ -440,21 +440,34 @@ class TestServices:
         assert claim.approved_amount == Decimal("100") and claim.decided_by == manager
 
     @pytest.mark.parametrize("role_fixture", ["sales", "accounting", "outsider"])
-    def test_services_check_roles_too(self, role_fixture, request):
+    def test_state_moves_check_their_roles_in_the_service(self, role_fixture, request):
+        """A move of the state machine is allowed to the roles in TRANSITION_ACTIONS, whoever calls it."""
         user = request.getfixturevalue(role_fixture)
         claim = submitted_claim()
         with pytest.raises(PermissionDenied):
             services.fund_claim_approve(claim_id=claim.pk, approved_amount=Decimal("1"), by=user)
-        with pytest.raises(PermissionDenied):
-            services.fund_claim_create(
-                by=user,
-                allocation=claim.allocation,
-                title="x",
-                activity_start=timezone.localdate(),
-                activity_end=timezone.localdate(),
-                requested_amount=Decimal("1"),
-                currency="CHF",
-            )
+        claim.refresh_from_db()
+        assert claim.status == S.SUBMITTED
+
+    @pytest.mark.parametrize("role_fixture", ["sales", "accounting", "outsider"])
+    def test_creating_a_claim_is_refused_by_the_view(self, role_fixture, request, client_for):
+        """Who may use a page is checked once, by the view (@action_required); the service does not repeat it."""
+        user = request.getfixturevalue(role_fixture)
+        allocation = submitted_claim().allocation
+        today = timezone.localdate()
+        response = client_for(user).post(
+            reverse("funds:claim-create"),
+            {
+                "allocation": allocation.pk,
+                "title": "x",
+                "activity_start": today.isoformat(),
+                "activity_end": today.isoformat(),
+                "requested_amount": "1",
+                "currency": "CHF",
+            },
+        )
+        assert response.status_code == 403
+        assert not FundClaim.objects.filter(title="x").exists()
 
     def test_accounting_cannot_issue_but_can_pay(self, accounting, manager):
         claim = approved_claim(status=S.PROOF_SUBMITTED)

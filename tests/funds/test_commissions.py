@@ -91,6 +91,23 @@ class TestDealLeavesWon:
         saved = activity_services.opportunity_save(opportunity=deal)
         assert not Commission.objects.exists() and "removed" in saved.warnings[0]
 
+    def test_invoiced_but_unpaid_commission_is_removed_and_a_new_win_earns_it_again(self, reseller, agreement, accounting):
+        deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead", value=Decimal("1000")))
+        commissions.commission_mark_invoiced(
+            commission_id=Commission.objects.get().pk, invoice_number="R-7", invoiced_on=WON, by=accounting
+        )
+        deal.stage = "lost"
+        saved = activity_services.opportunity_save(opportunity=deal)
+        assert not Commission.objects.exists()
+        assert saved.warnings == ["The deal is no longer won: its commission of CHF 100.00 was removed."]
+        assert not Notification.objects.filter(kind="commission_deal_reversed").exists()  # nothing paid to recover
+        win(deal, WON + timedelta(days=10))
+        assert Commission.objects.values_list("status", "amount", "due_on").get() == (
+            "owed",
+            Decimal("100.00"),
+            WON + timedelta(days=40),
+        )
+
     def test_paid_commission_is_kept_flagged_with_a_warning(self, reseller, agreement, accounting, manager):
         deal = win(OpportunityFactory(partner=reseller, source="partner_sourced", stage="lead"))
         commission = Commission.objects.get()

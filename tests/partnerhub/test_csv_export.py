@@ -76,3 +76,24 @@ def test_contact_export_keeps_phones_umlauts_and_the_manager_by_name(manager_cli
     assert "Zürcher" in text and "Léman Cloud Partners SA" in text
     partners = b"".join(manager_client.get(reverse("partners:list"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert "Petra Meier" in partners and '"pm"' not in partners
+
+
+class TestCsvColumns:
+    """Columns declared once (`<app>/exports.py`) give the same bytes as the header and rows written out."""
+
+    def test_columns_render_like_header_and_rows(self):
+        from partnerhub.csv_export import Column, CsvColumns, yes_no
+
+        columns = CsvColumns(
+            Column("Name", lambda row: row["name"]),
+            Column("Since", lambda row: row["since"]),
+            Column("Active", lambda row: yes_no(row["active"])),
+        )
+        objects = [{"name": "=Zürich AG", "since": date(2026, 11, 30), "active": True}, {"name": "B", "since": None, "active": 0}]
+        response = columns.response("x.csv", objects)
+        body = b"".join(response.streaming_content)
+        expected, _ = exported([["=Zürich AG", date(2026, 11, 30), "yes"], ["B", None, "no"]], header=("Name", "Since", "Active"))
+        assert body == expected
+        assert body.startswith(BOM.encode()) and b'"\'=Z\xc3\xbcrich AG","2026-11-30","yes"' in body
+        assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+        assert columns.header == ["Name", "Since", "Active"]

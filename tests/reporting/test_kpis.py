@@ -85,6 +85,13 @@ class TestDefinitions:
         rows = {row[0]: row for row in table_rows(kpis.win_rate(TODAY))}
         assert rows["2026-Q3"][1:] == ["50 %", "2", "4"] and rows["2026-Q4"][1] == "no data"
 
+    def test_win_rate_quarters_are_zurich_days(self):
+        # 30.09.2026 23:30 in Zurich is 21:30 UTC (Q3); 01.10.2026 00:30 in Zurich is 22:30 UTC the day before (Q4).
+        for moment, status in [((2026, 9, 30, 23, 30), "won"), ((2026, 10, 1, 0, 30), "lost")]:
+            DealRegistrationFactory(status=status, submitted_at=timezone.make_aware(timezone.datetime(*moment)))
+        rows = {row[0]: row for row in table_rows(kpis.win_rate(TODAY))}
+        assert rows["2026-Q3"][1:] == ["100 %", "1", "1"] and rows["2026-Q4"][1:] == ["0 %", "0", "1"]
+
     def test_fund_roi_per_currency(self):
         partner = PartnerFactory()
         campaign = CampaignFactory(partners=[partner])

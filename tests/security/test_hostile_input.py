@@ -803,6 +803,7 @@ LIST_PAGES = [
     "funds:claims",
     "funds:invoices",
     "funds:accounting",
+    "funds:commission-history",
     "reporting:reports",
     "reporting:health",
     "reporting:overview",
