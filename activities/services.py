@@ -6,7 +6,6 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from partnerhub import formatting
@@ -135,7 +134,7 @@ def deal_registration_save(*, registration: DealRegistration) -> DealRegistratio
     return registration
 
 
-def deal_registration_duplicates(*, registration: DealRegistration) -> QuerySet[DealRegistration]:
+def deal_registration_duplicates(*, registration: DealRegistration) -> list[DealRegistration]:
     """Open registrations of the same partner for the same customer (after normalising the name)."""
     queryset = DealRegistration.objects.filter(
         partner_id=registration.partner_id,
