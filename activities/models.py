@@ -192,6 +192,8 @@ class Opportunity(models.Model):
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a field: what the deal-won hooks said, set by activities.services.opportunity_save.
+    warnings: list[str]
 
     class Meta:
         ordering = ["expected_close", "id"]

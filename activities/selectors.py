@@ -100,12 +100,12 @@ SYNC_KINDS = (Activity.Kind.SYNC_MEETING, Activity.Kind.QBR)
 def last_sync_dates(partners: Iterable[int] | QuerySet[Partner]) -> dict[int, date]:
     """The newest sync meeting of each partner in ONE aggregate query (the kind/partner/date index).
     Pass a queryset for "all partners" sweeps: it becomes a subquery, not an IN list of 10,000 ids."""
-    scope = partners.values("pk") if isinstance(partners, QuerySet) else list(partners)
+    if isinstance(partners, QuerySet):
+        activities = Activity.objects.filter(partner__in=partners)  # a subquery on the partners' ids
+    else:
+        activities = Activity.objects.filter(partner_id__in=list(partners))
     rows = (
-        Activity.objects.filter(partner_id__in=scope, kind__in=SYNC_KINDS)
-        .values("partner")
-        .annotate(last=Max("occurred_on"))
-        .values_list("partner", "last")
+        activities.filter(kind__in=SYNC_KINDS).values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
     )
     return dict(rows)
 

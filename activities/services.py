@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from partnerhub import formatting
@@ -43,9 +42,11 @@ TRANSITION_ACTION: dict[str, Action] = {status: Action.MANAGE_DEALS for status i
 def _team_to_inform(activity: Activity) -> list[User]:
     partner = activity.partner
     users = {member.user_id: member.user for member in partner.team.select_related("user")}
-    if partner.manager_id:
-        users[partner.manager_id] = partner.manager
-    users.pop(activity.author_id, None)
+    manager = partner.manager if partner.manager_id else None
+    if manager is not None:
+        users[manager.pk] = manager
+    if activity.author_id is not None:
+        users.pop(activity.author_id, None)
     return list(users.values())
 
 
@@ -336,7 +337,7 @@ def deal_registration_save(*, registration: DealRegistration) -> DealRegistratio
     return registration
 
 
-def deal_registration_duplicates(*, registration: DealRegistration) -> QuerySet[DealRegistration]:
+def deal_registration_duplicates(*, registration: DealRegistration) -> list[DealRegistration]:
     """Open registrations of the same partner for the same customer (after normalising the name)."""
     queryset = DealRegistration.objects.filter(
         partner_id=registration.partner_id,
@@ -433,11 +434,12 @@ def initiative_save(*, initiative: JointPlanInitiative, partner: Partner, quarte
         initiative.plan = joint_plan_get_or_create(partner=partner, quarter=quarter)
     partner_id = initiative.plan.partner_id
     # Links must point at the plan's own partner's work.
-    if initiative.opportunity_id and initiative.opportunity.partner_id != partner_id:
+    opportunity, registration, campaign = initiative.opportunity, initiative.deal_registration, initiative.campaign
+    if opportunity is not None and opportunity.partner_id != partner_id:
         raise ValidationError({"opportunity": "This deal belongs to another partner."})
-    if initiative.deal_registration_id and initiative.deal_registration.partner_id != partner_id:
+    if registration is not None and registration.partner_id != partner_id:
         raise ValidationError({"deal_registration": "This registration belongs to another partner."})
-    if initiative.campaign_id and not initiative.campaign.partners.filter(pk=partner_id).exists():
+    if campaign is not None and not campaign.partners.filter(pk=partner_id).exists():
         raise ValidationError({"campaign": "This campaign does not include the partner."})
     initiative.full_clean()
     initiative.save()

@@ -49,7 +49,7 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
             cached = frozenset(role.value for role in Role if getattr(user, "has_role_" + role.name.lower()))
         else:
             cached = frozenset(user.groups.values_list("name", flat=True))
-        user._partnerhub_roles = cached
+        setattr(user, "_partnerhub_roles", cached)  # noqa: B010 - a per-request cache, not a model field
     return cached
 
 

@@ -178,7 +178,7 @@ def report_copy_previous(*, report: LicenseReport) -> int:
 
 
 def _move(report: LicenseReport, to: str) -> LicenseReport:
-    if to not in TRANSITIONS[report.status]:
+    if to not in TRANSITIONS[LicenseReport.Status(report.status)]:
         raise ValidationError(
             f"A {report.get_status_display().lower()} report cannot become {LicenseReport.Status(to).label.lower()}."
         )
@@ -281,7 +281,7 @@ def _review_activity(review: QuarterlyReview, by: User) -> None:
 
     if review.held_on > timezone.localdate():
         return  # planned: the QBR is logged once it has happened
-    if review.activity_id is None:
+    if review.activity is None:
         activity = Activity(
             partner=review.partner,
             kind=Activity.Kind.QBR,

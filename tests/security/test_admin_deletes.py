@@ -61,13 +61,15 @@ DELETE_POLICY = {
     "partnerhub.remindersent": ALLOWED,  # lets a reminder go out again
     "partnerhub.sweepstatus": ALLOWED,
     "partnerhub.notificationsettings": ALLOWED,  # back to the default: everything in the digest
+    "partnerhub.companyidentity": ALLOWED,  # unlinks the provider account; the user stays
+    "partnerhub.signinevent": NEVER,  # the sign-in log is read only
     "auth.group": ALLOWED,
     "axes.accessattempt": ALLOWED,
     "axes.accesslog": ALLOWED,
     "axes.accessfailurelog": ALLOWED,
 }
 # Registered by other parts of the project; their delete is theirs to decide (checked: no files).
-OTHERS_MAY_DECIDE = {"accounts", "partnerhub"}
+OTHERS_MAY_DECIDE = {"partnerhub"}
 
 
 @pytest.fixture
