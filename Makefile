@@ -46,7 +46,7 @@ test: install  ## set-up + the whole suite (the browser journeys in their own ru
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub accounts partners $(wildcard activities certifications funds reporting)
+	$(BIN)/bandit -q -ll -c pyproject.toml -r partnerhub partners $(wildcard activities certifications funds reporting)
 
 typecheck: install  ## mypy with django-stubs over partnerhub/ and every app's services, selectors, reminders (pyproject.toml)
 	DJANGO_DEBUG=true $(BIN)/mypy

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, Task
 
 
 @admin.register(Activity)
@@ -106,3 +107,17 @@ class JointPlanInitiativeAdmin(admin.ModelAdmin):
     search_fields = ["title", "plan__partner__name"]
     autocomplete_fields = ["owner"]
     raw_id_fields = ["plan", "campaign", "opportunity", "deal_registration"]
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "partner", "assignee", "due_on", "done_at"]
+    list_filter = ["done_at"]
+    list_select_related = ["partner", "assignee"]
+    search_fields = ["title", "partner__name"]
+    autocomplete_fields = ["partner", "assignee"]
+    # Done and its link to the record are set by the app's actions (activities/services.py), not here.
+    readonly_fields = ["activity", "source_type", "source_id", "done_at", "done_by", "created_by"]
+    date_hierarchy = "due_on"
+    list_per_page = 50
+    show_full_result_count = False

@@ -63,25 +63,35 @@ def sync_meetings_due(user: User, today: date) -> list[AttentionItem]:
     ]
 
 
-@attention_provider("my_follow_ups")
-def my_follow_ups(user: User, today: date) -> list[AttentionItem]:
-    """One query."""
-    activities = selectors.my_follow_ups(user=user).filter(follow_up_on__lte=today + timedelta(days=ATTENTION_DAYS))[:50]
-    return [
-        AttentionItem(
-            category="My follow-ups",
-            title=f"{a.partner.name}: follow up on “{a.subject}”",
-            due=a.follow_up_on,
-            url=a.partner.get_absolute_url() + "#timeline",
-            overdue=a.follow_up_on < today,
-            why="You promised it.",
-            actions=(
-                ItemAction("Mark done", reverse("activities:follow-up-done", args=[a.pk]), post=True, fields=(("next", "/"),)),
-                ItemAction("All my follow-ups", reverse("activities:follow-ups")),
-            ),
+# A follow-up of an activity is a task (issue 17): it is in the inbox as one of "My tasks" (below),
+# no longer as a follow-up of its own, so nothing shows (or reminds) twice.
+TASK_LEAD_DAYS = ATTENTION_DAYS
+
+
+@attention_provider("my_tasks")
+def my_tasks(user: User, today: date) -> list[AttentionItem]:
+    """One query: my open tasks, overdue and due within a week, each with "Mark done" and, where my
+    role may, "Reassign" (to the task's page, where the reassign form is)."""
+    tasks = selectors.open_tasks().filter(assignee=user, due_on__lte=today + timedelta(days=TASK_LEAD_DAYS))[:50]
+    may_manage = user_can(user, Action.MANAGE_TASKS)
+    items = []
+    for task in tasks:
+        url = task.get_absolute_url()
+        actions = [ItemAction("Mark done", reverse("activities:task-done", args=[task.pk]), post=True, fields=(("next", "/"),))]
+        if may_manage:
+            actions.append(ItemAction("Reassign", url + "#reassign"))
+        items.append(
+            AttentionItem(
+                category="My tasks",
+                title=f"{task.partner.name}: {task.title}",
+                due=task.due_on,
+                url=url,
+                overdue=task.due_on < today,
+                why="It is yours: someone counts on it." if task.activity_id is None else "You promised it.",
+                actions=tuple(actions),
+            )
         )
-        for a in activities
-    ]
+    return items
 
 
 @attention_provider("deal_registrations_expiring")
@@ -203,6 +213,21 @@ def registration_expiry_events(user: User, today: date) -> list[CalendarEvent]:
             url=reverse("activities:registration-edit", kwargs={"pk": r.pk}),
         )
         for r in registrations
+    ]
+
+
+@calendar_provider("tasks")
+def task_events(user: User, today: date) -> list[CalendarEvent]:
+    """One query: my open tasks, from 30 days back on."""
+    tasks = selectors.open_tasks().filter(assignee=user, due_on__gte=today - timedelta(days=30))[:500]
+    return [
+        CalendarEvent(
+            uid=f"task-{t.pk}-{t.due_on:%Y%m%d}@partnerhub",
+            title=f"Task due: {t.title} ({t.partner.name})",
+            day=t.due_on,
+            url=t.get_absolute_url(),
+        )
+        for t in tasks
     ]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from partnerhub.demo import demo_seeder
 from partners.models import Partner
 
-from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, Task, quarter_of
 
 # partner, days ago, kind, subject, author, follow-up in days (from the activity) or None
 # Months of history (the partners were created long before, partners/demo.py), so the health checks
@@ -246,3 +246,42 @@ def seed_activities(today: date, users: dict[str, User]) -> None:
                 "custom_actual": Decimal(custom_actual) if custom_actual is not None else None,
             },
         )
+
+
+# Tasks across people (issue 17): title, partner, assignee, created by, due in days (negative: overdue), done.
+# One is due today (task_due) and one overdue (task_overdue), so both reminders go out after seed_demo.
+DEMO_TASKS = [
+    ("Send the countersigned NDA back to Upbound", "Upbound", "sales", "manager", 0, False),
+    ("Book the room for the joint Exoscale webinar", "Exoscale", "marketing", "manager", -3, False),
+    ("Collect two Azure co-sell references for Microsoft", "Microsoft", "manager", "sales", 5, False),
+    ("Check our SUSE partner portal accounts", "SUSE", "sales", "manager", 12, False),
+    ("Update the Red Hat joint fact sheet", "Red Hat", "marketing", "marketing", -6, True),
+]
+
+
+@demo_seeder(order=65)
+def seed_tasks(today: date, users: dict[str, User]) -> None:
+    """Tasks by hand across people, and every open follow-up of the demo activities (and of the
+    review action items, reporting/demo.py) as the task it is."""
+    from . import services
+
+    partners = {p.name: p for p in Partner.objects.filter(name__in={row[1] for row in DEMO_TASKS})}
+    for title, partner_name, assignee, creator, due_in, done in DEMO_TASKS:
+        if partner_name not in partners:
+            continue
+        Task.objects.get_or_create(
+            partner=partners[partner_name],
+            title=title,
+            defaults={
+                "assignee": users[assignee],
+                "created_by": users[creator],
+                "due_on": today + timedelta(days=due_in),
+                "done_at": timezone.now() - timedelta(days=1) if done else None,
+                "done_by": users[assignee] if done else None,
+            },
+        )
+    follow_ups = Activity.objects.filter(follow_up_on__isnull=False, follow_up_task__isnull=True).select_related(
+        "partner", "author", "partner__manager"
+    )
+    for activity in follow_ups:
+        services.follow_up_task_sync(activity=activity, by=activity.author)

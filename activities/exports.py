@@ -5,7 +5,7 @@ from datetime import date
 from partnerhub.csv_export import Column, CsvColumns, yes_no
 from partners.models import Partner
 
-from .models import Activity, Campaign, DealRegistration, Opportunity
+from .models import Activity, Campaign, DealRegistration, Opportunity, Task
 from .selectors import SyncStatus
 
 
@@ -72,4 +72,15 @@ CAMPAIGN_COLUMNS: CsvColumns[Campaign] = CsvColumns(
     Column("Brand checked by", lambda c: c.brand_checked_by),
     Column("Brand checked at", lambda c: c.brand_checked_at),
     Column("PR guidelines approved", lambda c: yes_no(c.pr_guidelines_approved)),
+)
+
+TASK_COLUMNS: CsvColumns[Task] = CsvColumns(
+    Column("Task", lambda t: t.title),
+    Column("Partner", lambda t: t.partner.name),
+    Column("Assigned to", lambda t: t.assignee),
+    Column("Due", lambda t: _iso(t.due_on)),
+    Column("Status", lambda t: "done" if t.done_at else "open"),
+    Column("Done at", lambda t: t.done_at),
+    Column("Done by", lambda t: t.done_by or ""),
+    Column("Notes", lambda t: t.notes),
 )

@@ -1,5 +1,6 @@
 import django_filters
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from partnerhub.filters import PartnerChoiceFilter
 from partnerhub.formatting import PERSON_FIELDS, PERSON_ORDER
@@ -7,7 +8,7 @@ from partnerhub.money import Currency
 from partnerhub.search import matches
 from partners.models import Partner
 
-from .models import Activity, Campaign, DealRegistration, Opportunity
+from .models import Activity, Campaign, DealRegistration, Opportunity, Task
 
 DATE_WIDGET = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
@@ -94,3 +95,35 @@ class CampaignFilter(_Search, django_filters.FilterSet):
     class Meta:
         model = Campaign
         fields = ["q", "partner", "kind", "status", "quarter"]
+
+
+class TaskFilter(_Search, django_filters.FilterSet):
+    """Team tasks and My tasks. Status: open (the default of both lists), done, overdue, or any."""
+
+    STATUS_CHOICES = (("open", "Open"), ("overdue", "Overdue"), ("done", "Done"), ("any", "Any status"))
+
+    search_fields = ("title", "notes")
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status", empty_label=None)
+    assignee = django_filters.ModelChoiceFilter(queryset=_users, label="Assigned to")
+    partner = PartnerChoiceFilter(queryset=_active_partners)
+    due_on = django_filters.DateFromToRangeFilter(label="Due (from – to)", widget=DATE_WIDGET)
+
+    class Meta:
+        model = Task
+        fields = ["q", "status", "assignee", "partner", "due_on"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = "open"
+        super().__init__(data, *args, **kwargs)
+
+    def by_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(done_at__isnull=True)
+        if value == "done":
+            return queryset.filter(done_at__isnull=False)
+        if value == "overdue":
+            return queryset.filter(done_at__isnull=True, due_on__lt=timezone.localdate())
+        return queryset

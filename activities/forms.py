@@ -3,13 +3,24 @@ from datetime import timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from partnerhub.form_fields import ModelMultipleChoiceField
 from partnerhub.formatting import PERSON_ORDER
 from partners.models import Contact, Partner
 
-from .models import MONEY_METRICS, Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Metric, Opportunity
+from .models import (
+    MONEY_METRICS,
+    Activity,
+    Campaign,
+    DealRegistration,
+    JointPlan,
+    JointPlanInitiative,
+    Metric,
+    Opportunity,
+    Task,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,12 +33,41 @@ def _active_partners():
     return Partner.objects.filter(archived=False).order_by("name")
 
 
+# A person picker lists active colleagues only; an inactive (or unknown) one sent anyway gets this.
+INACTIVE_OR_UNKNOWN = "Choose an active colleague: this person's account is inactive or unknown."
+
+
+def assignee_field(**kwargs) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=_active_users(), error_messages={"invalid_choice": INACTIVE_OR_UNKNOWN}, **kwargs)
+
+
 class ActivityForm(forms.ModelForm):
+    follow_up_assignee = assignee_field(
+        required=False, label="Follow-up by", help_text="Who follows up (a task of theirs); you if empty."
+    )
+
     class Meta:
         model = Activity
-        fields = ["partner", "kind", "occurred_on", "subject", "notes", "participants", "contacts", "follow_up_on", "inform_team"]
+        fields = [
+            "partner",
+            "kind",
+            "occurred_on",
+            "subject",
+            "notes",
+            "participants",
+            "contacts",
+            "follow_up_on",
+            "follow_up_assignee",
+            "inform_team",
+        ]
         field_classes = {"participants": ModelMultipleChoiceField, "contacts": ModelMultipleChoiceField}
-        widgets = {"occurred_on": DATE_INPUT, "follow_up_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "occurred_on": DATE_INPUT,
+            "follow_up_on": DATE_INPUT,
+            # @mentions: static/js/activities.js suggests colleagues from activities:people.
+            "notes": forms.Textarea(attrs={"rows": 4, "data-mentions": reverse_lazy("activities:people")}),
+        }
+        help_texts = {"notes": "Mention a colleague with @username to notify them."}
 
     def __init__(self, *args, partner: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +81,9 @@ class ActivityForm(forms.ModelForm):
             contacts = contacts.filter(partner=partner)
         self.fields["contacts"].queryset = contacts
         self.fields["contacts"].label_from_instance = lambda c: f"{c.full_name} ({c.partner.name})"
+        task = getattr(self.instance, "follow_up_task", None) if self.instance.pk else None
+        if task is not None:
+            self.fields["follow_up_assignee"].initial = task.assignee_id
 
     def clean(self):
         cleaned = super().clean()
@@ -202,3 +245,25 @@ class InitiativeForm(forms.ModelForm):
         self.fields["campaign"].queryset = Campaign.objects.filter(partners=partner).order_by("-starts_on")
         self.fields["opportunity"].queryset = partner.opportunities.order_by("title")
         self.fields["deal_registration"].queryset = partner.deal_registrations.order_by("-created_at")
+
+
+class TaskForm(forms.ModelForm):
+    assignee = assignee_field(label="Assigned to")
+
+    class Meta:
+        model = Task
+        fields = ["title", "partner", "assignee", "due_on", "notes"]
+        widgets = {"due_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        partners = Partner.objects.filter(Q(archived=False) | Q(pk=self.instance.partner_id or 0)).order_by("name")
+        self.fields["partner"].queryset = partners  # an archived partner's task stays editable
+
+
+class TaskReassignForm(forms.Form):
+    assignee = assignee_field(label="Reassign to", widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_reassign_%s")
+        super().__init__(*args, **kwargs)

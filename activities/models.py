@@ -5,6 +5,7 @@ import unicodedata
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -191,6 +192,8 @@ class Opportunity(models.Model):
     notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a field: what the deal-won hooks said, set by activities.services.opportunity_save.
+    warnings: list[str]
 
     class Meta:
         ordering = ["expected_close", "id"]
@@ -531,3 +534,104 @@ class JointPlanInitiative(models.Model):
     @property
     def is_money(self) -> bool:
         return self.metric in MONEY_METRICS
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def done(self):
+        return self.filter(done_at__isnull=False)
+
+    def overdue(self, today: date):
+        return self.filter(done_at__isnull=True, due_on__lt=today)
+
+
+@audited_page()
+class Task(models.Model):
+    """An action item with an owner (issue 17): from a sync meeting, a QBR, an onboarding step, a
+    campaign or by hand. An activity's follow-up is a task (`activity`, kept in step by
+    services.activity_log); any other record it came from is the generic `source`."""
+
+    title = models.CharField(_("task"), max_length=200)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tasks")
+    notes = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_tasks", verbose_name=_("assigned to")
+    )
+    due_on = models.DateField(_("due on"))
+    activity = models.OneToOneField(
+        Activity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follow_up_task",
+        editable=False,
+        help_text=_("The activity whose follow-up this task is."),
+    )
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    source = GenericForeignKey("source_type", "source_id")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            date_range_constraint("due_on"),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=False) | Q(done_by__isnull=True),
+                name="task_done_by_only_when_done",
+                violation_error_message=_("Only a done task has someone who did it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(source_type__isnull=True, source_id__isnull=True)
+                | Q(source_type__isnull=False, source_id__isnull=False),
+                name="task_source_type_and_id_together",
+                violation_error_message=_("A task's source needs both its kind and its record."),
+            ),
+        ]
+        indexes = [
+            # "My tasks" and the inbox: one person's open tasks by due date.
+            models.Index(fields=["assignee", "done_at", "due_on", "id"], name="task_assignee_open_due_idx"),
+            # "Team tasks" default order, keys first (ORDER BY due_on, id LIMIT 25).
+            models.Index(fields=["due_on", "id"], name="task_list_due_idx"),
+            models.Index(fields=["source_type", "source_id"], name="task_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:task", kwargs={"pk": self.pk})
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_on < today
+
+    @property
+    def source_link(self) -> tuple[str, str] | None:
+        """(label, url) of the record the task came from, if it has a page."""
+        if self.activity_id:
+            return (
+                f"{self.activity.get_kind_display()} on {self.activity.occurred_on:%d.%m.%Y}: {self.activity.subject}",
+                self.activity.get_absolute_url(),
+            )
+        source = self.source if self.source_type_id else None
+        if source is not None and hasattr(source, "get_absolute_url"):
+            return (str(source), source.get_absolute_url())
+        return None

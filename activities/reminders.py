@@ -76,5 +76,32 @@ def _expiry_reminder(registration) -> DueReminder:
     )
 
 
+@reminder("task_due", label="Tasks due today")
+def task_due(today: date) -> Iterator[DueReminder]:
+    """An open task is due today, to its assignee."""
+    yield from each(selectors.open_tasks().filter(due_on=today), lambda task: _task_reminder(task, today))
+
+
+@reminder("task_overdue", label="Tasks overdue")
+def task_overdue(today: date) -> Iterator[DueReminder]:
+    """From the day after its due date, an open task, to its assignee (once per due date and
+    assignee: a task moved or reassigned reminds again)."""
+    yield from each(selectors.open_tasks().filter(due_on__lt=today), lambda task: _task_reminder(task, today))
+
+
+def _task_reminder(task, today: date) -> DueReminder:
+    overdue = task.due_on < today
+    when = f"was due on {formatting.day(task.due_on)}" if overdue else "is due today"
+    return DueReminder(
+        obj=task,
+        due_key=f"{task.due_on.isoformat()}:{task.assignee_id}",
+        recipients=[task.assignee],
+        title=f"{task.partner.name}: “{task.title}” {when}",
+        body=f"Your task “{task.title}” for {task.partner.name} {when}. Mark it done in PartnerHub once it is, or reassign it.",
+        url=task.get_absolute_url(),
+        partner=task.partner.name,
+    )
+
+
 # Quarterly business reviews of strategic partners: the qbr_due reminder, its inbox item and calendar entry.
 from . import qbr  # noqa: E402, F401

@@ -13,8 +13,8 @@ from partnerhub.money import totals_by_currency
 from partnerhub.sorting import apply_sort
 from partners.models import Partner
 
-from .filters import ActivityFilter, CampaignFilter, DealRegistrationFilter, OpportunityFilter, SyncMeetingFilter
-from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
+from .filters import ActivityFilter, CampaignFilter, DealRegistrationFilter, OpportunityFilter, SyncMeetingFilter, TaskFilter
+from .models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, Task, quarter_of
 
 TIMELINE_PAGE_SIZE = 25
 EXPIRING_SOON_DAYS = 14
@@ -100,12 +100,12 @@ SYNC_KINDS = (Activity.Kind.SYNC_MEETING, Activity.Kind.QBR)
 def last_sync_dates(partners: Iterable[int] | QuerySet[Partner]) -> dict[int, date]:
     """The newest sync meeting of each partner in ONE aggregate query (the kind/partner/date index).
     Pass a queryset for "all partners" sweeps: it becomes a subquery, not an IN list of 10,000 ids."""
-    scope = partners.values("pk") if isinstance(partners, QuerySet) else list(partners)
+    if isinstance(partners, QuerySet):
+        activities = Activity.objects.filter(partner__in=partners)  # a subquery on the partners' ids
+    else:
+        activities = Activity.objects.filter(partner_id__in=list(partners))
     rows = (
-        Activity.objects.filter(partner_id__in=scope, kind__in=SYNC_KINDS)
-        .values("partner")
-        .annotate(last=Max("occurred_on"))
-        .values_list("partner", "last")
+        activities.filter(kind__in=SYNC_KINDS).values("partner").annotate(last=Max("occurred_on")).values_list("partner", "last")
     )
     return dict(rows)
 
@@ -289,3 +289,34 @@ def joint_plan_list(*, quarter: str | None = None) -> QuerySet[JointPlan]:
 
 def current_quarter(today: date) -> str:
     return quarter_of(today)
+
+
+# --- Tasks (issue 17) --------------------------------------------------------------------------
+
+TASK_SORTS: dict[str, tuple[str, ...]] = {
+    "due": ("due_on", "id"),
+    "-due": ("-due_on", "-id"),
+    "title": ("title", "id"),
+    "partner": ("partner__name", "id"),
+    "assignee": ("assignee__first_name", "assignee__last_name", "id"),
+    "created": ("-created_at", "-id"),
+}
+
+
+def task_list(*, params: dict | None = None, sort: str | None = None, assignee: User | None = None):
+    """Team tasks (everyone's) or My tasks (`assignee`): filters, whitelisted sorting; open by default."""
+    base = Task.objects.select_related("partner", "assignee", "done_by", "activity")
+    if assignee is not None:
+        base = base.filter(assignee=assignee)
+    filterset = TaskFilter(params if params is not None else {}, queryset=base)
+    queryset, sort_key = apply_sort(filterset.qs, sort, TASK_SORTS, "due")
+    return filterset, queryset, sort_key
+
+
+def open_tasks() -> QuerySet[Task]:
+    """Open tasks with what their reminders, inbox items and calendar entries show."""
+    return Task.objects.open().select_related("partner", "assignee").order_by("due_on", "id")
+
+
+def task_detail(*, pk: int) -> Task:
+    return Task.objects.select_related("partner", "assignee", "done_by", "created_by", "activity", "source_type").get(pk=pk)

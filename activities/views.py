@@ -4,13 +4,16 @@ import calendar
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerhub.formatting import PERSON_ORDER
 from partnerhub.input_bounds import MAX_DATE, MIN_DATE, parse_month
 from partnerhub.pagination import KeysFirstPaginator
 from partnerhub.permissions import action_required
@@ -30,9 +33,11 @@ from .forms import (
     JointPlanForm,
     OpportunityForm,
     QuickActivityForm,
+    TaskForm,
+    TaskReassignForm,
     TransitionForm,
 )
-from .models import QUARTER_VALIDATOR, Activity, Campaign, DealRegistration, JointPlanInitiative, Opportunity
+from .models import QUARTER_VALIDATOR, Activity, Campaign, DealRegistration, JointPlanInitiative, Opportunity, Task
 from .partner_sections import timeline_context
 from .targets import attach_progress
 
@@ -90,6 +95,8 @@ def _activity_form_view(request: HttpRequest, activity: Activity, partner: Partn
                 author=request.user,
                 participants=form.cleaned_data["participants"],
                 contacts=form.cleaned_data["contacts"],
+                by=request.user,
+                follow_up_assignee=form.cleaned_data.get("follow_up_assignee"),
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -566,3 +573,164 @@ def initiative_create(request: HttpRequest, slug: str, quarter: str) -> HttpResp
 def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_object_or_404(JointPlanInitiative.objects.select_related("plan__partner"), pk=pk)
     return _initiative_form_view(request, initiative, initiative.plan.partner, initiative.plan.quarter)
+
+
+# --- Tasks (issue 17) --------------------------------------------------------------------------
+
+
+def _task_list(request: HttpRequest, *, mine: bool) -> HttpResponse:
+    filterset, tasks, sort = selectors.task_list(
+        params=request.GET, sort=request.GET.get("sort"), assignee=request.user if mine else None
+    )
+    if mine:
+        filterset.form.fields.pop("assignee", None)
+    if request.GET.get("format") == "csv":
+        return exports.TASK_COLUMNS.response("my-tasks.csv" if mine else "team-tasks.csv", tasks.iterator(chunk_size=1000))
+    return render(
+        request,
+        "activities/task_list.html",
+        {
+            "filter": filterset,
+            "page_obj": _page(request, tasks),
+            "sort": sort,
+            "mine": mine,
+            "title": "My tasks" if mine else "Team tasks",
+            "today": timezone.localdate(),
+            "querystring": querystring_without_page(request),
+        },
+    )
+
+
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    return _task_list(request, mine=True)
+
+
+def team_tasks(request: HttpRequest) -> HttpResponse:
+    return _task_list(request, mine=False)
+
+
+@action_required(Action.MANAGE_TASKS)
+@submit_once
+def task_create(request: HttpRequest) -> HttpResponse:
+    """By hand, or from a partner page (?partner=<slug> presets the partner)."""
+    partner = None
+    if request.GET.get("partner"):
+        partner = Partner.objects.filter(slug=request.GET["partner"], archived=False).first()
+    task = Task(due_on=timezone.localdate() + timedelta(days=7))
+    if partner is not None:
+        task.partner = partner
+    form = TaskForm(request.POST or None, instance=task, initial={"assignee": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.task_save(task=form.instance, by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, f"Task “{saved.title}” saved for {saved.assignee}.")
+            return redirect(safe_next(request, reverse("activities:tasks")))
+    back = partner.get_absolute_url() if partner else reverse("activities:tasks")
+    title = f"New task for {partner.name}" if partner else "New task"
+    return _form_page(request, form, title, back=back, breadcrumb=("Team tasks", reverse("activities:tasks")))
+
+
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task, its edit form (for who may change it; POST saves) and its actions."""
+    try:
+        task = selectors.task_detail(pk=pk)
+    except Task.DoesNotExist:
+        raise Http404("No such task.") from None
+    may_change = services.task_may_change(task=task, user=request.user)
+    may_reassign = services.task_may_reassign(task=task, user=request.user)
+    form = TaskForm(request.POST or None, instance=task) if may_change else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Only the task's assignee, its creator or a partner manager can change it.")
+        if not may_reassign:
+            form.fields["assignee"].disabled = True
+        if form.is_valid():
+            try:
+                services.task_save(task=form.instance, by=request.user)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(request, "Task saved.")
+                return redirect(task.get_absolute_url())
+    elif form is not None and not may_reassign:
+        form.fields["assignee"].disabled = True
+    return render(
+        request,
+        "activities/task_detail.html",
+        {
+            "task": task,
+            "form": form,
+            "reassign_form": TaskReassignForm(initial={"assignee": task.assignee_id})
+            if may_reassign and not task.done_at
+            else None,
+            "may_change": may_change,
+            "today": timezone.localdate(),
+            "source": task.source_link,
+        },
+    )
+
+
+def _task_action_done(request: HttpRequest, task: Task) -> HttpResponse:
+    return redirect(safe_next(request, task.get_absolute_url()))
+
+
+@require_POST
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark done (POST); the service checks who may (PermissionDenied -> 403) and refuses a second completion."""
+    task = get_object_or_404(Task, pk=pk)
+    try:
+        services.task_complete(task_id=task.pk, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{task.title}” done.")
+    return _task_action_done(request, task)
+
+
+@require_POST
+def task_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=pk)
+    try:
+        services.task_reopen(task_id=task.pk, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{task.title}” reopened.")
+    return _task_action_done(request, task)
+
+
+@require_POST
+def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(Task, pk=pk)
+    if not services.task_may_reassign(task=task, user=request.user):
+        raise PermissionDenied("Only the task's assignee, its creator or a partner manager can reassign it.")
+    form = TaskReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _task_action_done(request, task)
+    try:
+        saved = services.task_reassign(task_id=task.pk, assignee=form.cleaned_data["assignee"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{saved.title}” is now {saved.assignee}'s.")
+    return _task_action_done(request, task)
+
+
+PEOPLE_LIMIT = 10
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    """@mention suggestions: up to ten active colleagues whose username or name starts with ?q=."""
+    query = (request.GET.get("q") or "").strip()[:50]
+    users = User.objects.filter(is_active=True)
+    if query:
+        users = users.filter(Q(username__istartswith=query) | Q(first_name__istartswith=query) | Q(last_name__istartswith=query))
+    rows = users.order_by(*PERSON_ORDER).values_list("username", "first_name", "last_name")[:PEOPLE_LIMIT]
+    return JsonResponse(
+        {"people": [{"username": name, "name": f"{first} {last}".strip() or name} for name, first, last in rows]},
+        headers={"Cache-Control": "private, no-store"},
+    )

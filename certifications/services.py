@@ -104,16 +104,16 @@ def _compliance_refresh_batch(partner_ids: list[int], *, today: date) -> int:
             levels.append(level)
         for rc in lc.requirements:
             req = rc.requirement
-            new = (rc.status, rc.holders_today, rc.holders_on_date, rc.at_risk_date, today)
+            new_counts = (rc.status, rc.holders_today, rc.holders_on_date, rc.at_risk_date, today)
             if (
                 req.compliance_status,
                 req.holders_today,
                 req.holders_on_horizon,
                 req.at_risk_date,
                 req.compliance_checked_on,
-            ) != new:
+            ) != new_counts:
                 req.compliance_status, req.holders_today, req.holders_on_horizon, req.at_risk_date, req.compliance_checked_on = (
-                    new
+                    new_counts
                 )
                 requirements.append(req)
     ProgramLevel.objects.bulk_update(levels, _LEVEL_FIELDS)

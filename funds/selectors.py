@@ -5,11 +5,13 @@ query; totals are grouped by currency, never summed across currencies.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Aggregate, Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from partnerhub.dates import first_of_month
@@ -17,6 +19,20 @@ from partnerhub.sorting import apply_sort
 
 from .filters import FundAllocationFilter, FundClaimFilter, InvoiceFilter
 from .models import FundAllocation, FundClaim, Invoice, ProofDocument
+
+
+class UtilisationAnnotations(TypedDict):
+    """What with_utilisation() adds to each allocation."""
+
+    approved_total: Decimal
+    invoiced_total: Decimal
+    paid_total: Decimal
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development requirement only
+    from django_stubs_ext import WithAnnotations
+
+    AllocationWithUtilisation = WithAnnotations[FundAllocation, UtilisationAnnotations]
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 COMMITTED = Q(claims__status__in=FundClaim.COMMITTED_STATUSES)
@@ -62,7 +78,7 @@ class Utilisation:
         return max(0, self.approved_pct - max(self.invoiced_pct, self.paid_pct))
 
 
-def with_utilisation(queryset: QuerySet[FundAllocation]) -> QuerySet[FundAllocation]:
+def with_utilisation(queryset: QuerySet[FundAllocation]) -> "QuerySet[AllocationWithUtilisation]":
     """Annotate approved / invoiced / paid per allocation. Claims and invoices are one-to-one,
     so the two joins never multiply a sum."""
     return queryset.annotate(
@@ -72,13 +88,13 @@ def with_utilisation(queryset: QuerySet[FundAllocation]) -> QuerySet[FundAllocat
     )
 
 
-def utilisation_of(allocation: FundAllocation) -> Utilisation:
+def utilisation_of(allocation: "AllocationWithUtilisation") -> Utilisation:
     return Utilisation(
         allocation.currency, allocation.amount, allocation.approved_total, allocation.invoiced_total, allocation.paid_total
     )
 
 
-def utilisation_totals(rows) -> list[Utilisation]:
+def utilisation_totals(rows: Iterable[tuple[Any, ...]]) -> list[Utilisation]:
     """Per-currency totals from (currency, allocated, approved, invoiced, paid) rows."""
     totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal("0")] * 4)
     for currency, *amounts in rows:
@@ -101,7 +117,7 @@ def fund_allocation_list(*, params: dict | None = None, sort: str | None = None)
     return filterset, queryset, sort_key
 
 
-def fund_allocation_totals(queryset: QuerySet[FundAllocation]) -> list[Utilisation]:
+def fund_allocation_totals(queryset: "QuerySet[AllocationWithUtilisation]") -> list[Utilisation]:
     """One query: the filtered allocations' utilisation summed per currency (in Python, so the
     allocated amount is never multiplied by the claims join)."""
     rows = queryset.order_by().values_list("currency", "amount", "approved_total", "invoiced_total", "paid_total")
@@ -187,7 +203,7 @@ def accounting_overview(*, today: date, limit: int = ACCOUNTING_GROUP_ROWS) -> d
         "paid": this_month,
     }
     orders = {"overdue": ("due_on", "id"), "open": ("due_on", "id"), "paid": ("-paid_on", "-id")}
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for name, condition in conditions.items():
         aggregates[f"{name}_total"] = Sum("amount", filter=condition)
         aggregates[f"{name}_count"] = Count("id", filter=condition)
@@ -199,7 +215,8 @@ def accounting_overview(*, today: date, limit: int = ACCOUNTING_GROUP_ROWS) -> d
     )
     totals: dict[str, dict[str, Decimal]] = {name: {} for name in conditions}
     counts = dict.fromkeys(conditions, 0)
-    for row in per_currency:
+    # The aggregates' names are built above: the stubs know only the 'currency' key of these rows.
+    for row in cast("Iterable[dict[str, Any]]", per_currency):
         for name in conditions:
             if row[f"{name}_count"]:
                 totals[name][row["currency"]] = row[f"{name}_total"]

@@ -384,7 +384,7 @@ def invoice_create(
         claim=claim,
         number=(number or "").strip(),
         issued_on=issued_on,
-        due_on=due_on or (Invoice.default_due_on(issued_on) if issued_on else None),
+        due_on=due_on or Invoice.default_due_on(issued_on),
         amount=claim.approved_amount if amount is None else amount,
         currency=claim.currency,
         created_by=by,

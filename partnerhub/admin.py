@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from . import admin_users  # noqa: F401 - users are deactivated, never deleted
+from .company_sign_in import admin as company_sign_in_admin  # noqa: F401 - the sign-in log and company identities
 from .models import Notification, NotificationSettings, OutgoingEmail, ReminderSent, SweepStatus
 
 admin.site.site_header = "PartnerHub administration"

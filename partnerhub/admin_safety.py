@@ -6,12 +6,21 @@ change form and when someone opens a delete URL anyway; archive or deactivate ac
 tests/security/test_admin_deletes.py lists every registered admin and what its delete may do.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+if TYPE_CHECKING:  # a mixin for ModelAdmin subclasses: typed as one, a plain class at run time
+    from django.contrib.admin import ModelAdmin
 
-class KeepRecordsAdmin:
+    _AdminBase = ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class KeepRecordsAdmin(_AdminBase):
     """Mix into a ModelAdmin (first) and set `keep_reason`."""
 
     keep_reason = ""

@@ -7,6 +7,7 @@ class PartnerHubConfig(AppConfig):
 
     def ready(self) -> None:
         from . import attention, files, reminders, signals, submit_once, targets  # noqa: F401 - signals and the token sweep register on import
+        from .company_sign_in import signals as company_sign_in_signals  # noqa: F401 - the sign-in log
         from .form_fields import install_native_date_inputs
         from .formatting import install_person_names
         from .input_bounds import install_form_validators

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def attachment_response(field_file: FieldFile) -> FileResponse:
-    if not field_file:
+    if not field_file or not field_file.name:
         raise Http404("No file")
     try:
         handle = field_file.open("rb")

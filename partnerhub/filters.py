@@ -11,6 +11,7 @@ own pages (e.g. a partner's page links to its filtered lists). It costs one quer
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import django_filters
 from django import forms
@@ -20,6 +21,8 @@ OPTIONS_LIMIT = 300
 
 
 class _BoundedChoiceIterator(forms.models.ModelChoiceIterator):
+    field: "BoundedModelChoiceField"
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
@@ -38,14 +41,14 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
         *args,
         user=None,
         selected=None,
-        mine: Callable[[object], Q] | None = None,
+        mine: Callable[[Any], Q] | None = None,
         order_by: tuple[str, ...] = ("name",),
-        sort_key: Callable[[object], object] | None = None,
+        sort_key: Callable[[Any], Any] | None = None,
         **kwargs,
     ):
         self.user, self.selected, self.mine, self.order_by = user, selected, mine, order_by
         self.sort_key = sort_key or (lambda obj: obj.name.lower())
-        self._options = None
+        self._options: list[Any] | None = None
         super().__init__(*args, **kwargs)
 
     def __deepcopy__(self, memo):
@@ -56,22 +59,26 @@ class BoundedModelChoiceField(forms.ModelChoiceField):
     def option_objects(self) -> list:
         """Up to the limit, every row in order; beyond it, the user's own and the chosen one.
         One query: the own/chosen rows sort first, so the first LIMIT + 1 rows hold them all."""
-        if self._options is None:
+        options = self._options
+        if options is None:
             preferred = Q(pk__in=[])
             if self.mine is not None and self.user is not None and self.user.is_authenticated:
                 preferred |= self.mine(self.user)
             # Only plain ids that fit a bigint: hostile input ("²", 10**30) must not reach the query.
             if self.selected and re.fullmatch(r"[0-9]{1,18}", str(self.selected)):
                 preferred |= Q(pk=int(self.selected))
+            queryset = self.queryset
+            if queryset is None:
+                return []  # no queryset yet: nothing to offer
             rows = list(
-                self.queryset.annotate(_preferred=Case(When(preferred, then=Value(0)), default=Value(1))).order_by(
+                queryset.annotate(_preferred=Case(When(preferred, then=Value(0)), default=Value(1))).order_by(
                     "_preferred", *self.order_by
                 )[: OPTIONS_LIMIT + 1]
             )
             if len(rows) > OPTIONS_LIMIT:
                 rows = [row for row in rows if row._preferred == 0]
-            self._options = sorted(rows, key=self.sort_key)
-        return self._options
+            options = self._options = sorted(rows, key=self.sort_key)
+        return options
 
 
 class BoundedModelChoiceFilter(django_filters.ModelChoiceFilter):

@@ -1,5 +1,7 @@
 """Form fields shared by every app's forms."""
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -22,7 +24,8 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     continue  # Django refuses it as an invalid value
                 if number not in _INT64:
                     raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
-        return super()._check_values(value)
+        # _check_values is Django's (ModelMultipleChoiceField), missing from django-stubs.
+        return cast(Any, super())._check_values(value)
 
 
 class NativeDateInput(forms.DateInput):
@@ -58,5 +61,5 @@ def install_labelled_range_inputs() -> None:
             subwidget["attrs"].setdefault("aria-label", f"{words} {which}")
         return context
 
-    get_context.labelled = True
+    setattr(get_context, "labelled", True)  # noqa: B010 - marks the patch (idempotent install)
     RangeWidget.get_context = get_context

@@ -28,7 +28,7 @@ def amount(value: object, decimals: int = 2) -> str:
     number = number.quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -117,7 +117,7 @@ def install_person_names() -> None:
     shows "manager" where another shows "Maria Muster". Idempotent."""
     from django.contrib.auth.models import User
 
-    User.__str__ = person
+    setattr(User, "__str__", person)  # noqa: B010 - patched on purpose; mypy refuses assigning to a method
 
 
 # People pickers list people as they are shown: by name (then username for those without one).

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -10,7 +12,9 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].validators.append(MaxLengthValidator(self.fields["username"].max_length))
+        username = self.fields["username"]
+        if isinstance(username, forms.CharField) and username.max_length is not None:  # Django's UsernameField
+            username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class NotificationSettingsForm(forms.Form):
@@ -27,4 +31,6 @@ class NotificationSettingsForm(forms.Form):
         from .reminders import REMINDER_LABELS
 
         super().__init__(*args, **kwargs)
-        self.fields["immediate_kinds"].choices = sorted(REMINDER_LABELS.items(), key=lambda item: item[1])
+        # Declared above as a MultipleChoiceField; form.fields is typed as plain Fields.
+        kinds = sorted(REMINDER_LABELS.items(), key=lambda item: item[1])
+        cast(forms.MultipleChoiceField, self.fields["immediate_kinds"]).choices = kinds

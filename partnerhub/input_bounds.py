@@ -169,6 +169,6 @@ def install_form_validators() -> None:
     for field_class in TEXT_FORM_FIELDS:
         if validate_no_control_characters not in field_class.__dict__.get("default_validators", []):
             field_class.default_validators = [*field_class.default_validators, validate_no_control_characters]
-    for field_class in DATE_FORM_FIELDS:
-        if validate_sensible_date not in field_class.__dict__.get("default_validators", []):
-            field_class.default_validators = [*field_class.default_validators, validate_sensible_date]
+    for date_field_class in DATE_FORM_FIELDS:
+        if validate_sensible_date not in date_field_class.__dict__.get("default_validators", []):
+            date_field_class.default_validators = [*date_field_class.default_validators, validate_sensible_date]

@@ -12,11 +12,12 @@ Three sources, so that any web pod answers for the whole installation:
 Writing a metric never fails the work it measures: a Redis error is logged at DEBUG and dropped.
 """
 
+import contextvars
 import hmac
 import logging
 import os
 import threading
-from collections import Counter
+from collections import defaultdict
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -46,7 +47,7 @@ SHARED_COUNTERS = {
     ),
     "partnerhub_sweep_runs": ("Sweep runs, by sweep and outcome (success, failure)", ("sweep", "outcome")),
 }
-_local: Counter = Counter()  # without Redis
+_local: defaultdict[str, float] = defaultdict(float)  # without Redis
 _client_lock = threading.Lock()
 _client: tuple[str, object] | None = None
 
@@ -114,7 +115,7 @@ def connect_celery_signals() -> None:
     for signal, name in ((signals.task_success, "success"), (signals.task_failure, "failure"), (signals.task_retry, "retry")):
         signal.connect(outcome(name), weak=False)
 
-    tokens: dict[str, object] = {}
+    tokens: dict[str | None, contextvars.Token[str]] = {}
 
     def prerun(task_id=None, **kwargs):
         tokens[task_id] = request_id_var.set(task_id or "")

@@ -139,3 +139,7 @@ class SweepStatus(models.Model):
     def failing(self) -> bool:
         """The last run failed (a later successful run clears this, but keeps the last failure shown)."""
         return self.last_failure_at is not None and (self.last_success_at is None or self.last_failure_at > self.last_success_at)
+
+
+# Sign-in: company identities and the sign-in log (partnerhub/company_sign_in/models.py).
+from .company_sign_in.models import CompanyIdentity, SignInEvent  # noqa: E402, F401

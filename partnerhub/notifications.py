@@ -114,8 +114,9 @@ def digest_email(user: User, entries: Sequence[DigestEntry]) -> EmailMultiAltern
     return message
 
 
-def notify(*, recipients: Iterable[User], kind: str, title: str, body: str = "", url: str = "") -> int:
-    """Create one notification and queue one email per distinct active recipient. Returns how many."""
+def notify(*, recipients: Iterable[User | None], kind: str, title: str, body: str = "", url: str = "") -> int:
+    """Create one notification and queue one email per distinct active recipient (None, e.g. a partner
+    without a manager, is nobody). Returns how many."""
     unique = active_recipients(recipients)
     if not unique:
         return 0

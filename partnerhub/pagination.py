@@ -23,4 +23,4 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         queryset: QuerySet = self.object_list
         keys = queryset.values("pk")[bottom:top]
-        return self._get_page(queryset.filter(pk__in=keys), number, self)
+        return Page(queryset.filter(pk__in=keys), number, self)

@@ -30,7 +30,7 @@ import logging
 import operator
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
@@ -164,7 +164,7 @@ def deliver_many(kind: str, dues: Iterable[DueReminder]) -> int:
     return deliver_digest({kind: dues}).get(kind, 0)
 
 
-def deliver_digest(dues_by_kind: dict[str, Iterable[DueReminder]]) -> dict[str, int]:
+def deliver_digest(dues_by_kind: Mapping[str, Iterable[DueReminder]]) -> dict[str, int]:
     """Deliver the due reminders of one sweep run (any number of kinds). Returns how many were delivered per kind.
 
     Each person gets at most ONE email for the whole run: the one reminder itself when there is only
@@ -320,7 +320,7 @@ def _messages_for(
     grouped = [item for item in items if item.kind not in immediate]
     if len(grouped) == 1:  # one reminder: the reminder itself, not a digest of one
         single, grouped = single + grouped, []
-    messages = []
+    messages: list[tuple[EmailMultiAlternatives, list[_Outgoing]]] = []
     for item in single:
         title, body = item.content_for(user)
         messages.extend(
@@ -511,7 +511,7 @@ def each(objects: Iterable[T], build: Callable[[T], R | None]) -> Iterator[R]:
             yield result
 
 
-def each_batch(batches: Iterable[Sequence[T] | Iterable[T]], work: Callable[[Sequence[T]], int], *, label: str) -> int:
+def each_batch(batches: Iterable[Sequence[T]], work: Callable[[Sequence[T]], int], *, label: str) -> int:
     """Sum of `work(batch)`. A batch that fails is run again one object (id) at a time, so a poisoned
     row costs only itself: it is reported as `<label> #<id>` and the rest of its batch still runs."""
     total = 0
@@ -624,7 +624,8 @@ def _record(outcome: SweepOutcome) -> None:
         first = outcome.object_failures[0] if outcome.object_failures and not outcome.error else None
         values.update(
             last_failure_at=now,
-            last_error=outcome.error or f"{len(outcome.object_failures)} object(s) failed; first: {first.error}",
+            last_error=outcome.error
+            or (f"{len(outcome.object_failures)} object(s) failed; first: {first.error}" if first else ""),
             last_failed_object=(first.obj if first else "")[:255],
             last_traceback=outcome.traceback or (first.traceback if first else ""),
         )

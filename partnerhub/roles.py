@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_CAMPAIGNS = "manage_campaigns"  # campaigns, fund claims, allocations
     MANAGE_ACCOUNTING = "manage_accounting"  # invoices paid, license reports
     MANAGE_ALL_CERTIFICATIONS = "manage_all_certifications"
+    MANAGE_TASKS = "manage_tasks"  # create tasks; complete and reassign one's own (partner managers: anyone's)
 
 
 ROLE_TABLE: dict[Action, frozenset[Role]] = {
@@ -34,6 +35,7 @@ ROLE_TABLE: dict[Action, frozenset[Role]] = {
     Action.MANAGE_CAMPAIGNS: frozenset({Role.PARTNER_MANAGER, Role.MARKETING}),
     Action.MANAGE_ACCOUNTING: frozenset({Role.PARTNER_MANAGER, Role.ACCOUNTING}),
     Action.MANAGE_ALL_CERTIFICATIONS: frozenset({Role.PARTNER_MANAGER}),
+    Action.MANAGE_TASKS: frozenset({Role.PARTNER_MANAGER, Role.SALES, Role.MARKETING}),
 }
 
 
@@ -47,7 +49,7 @@ def user_roles(user: User | AnonymousUser) -> frozenset[str]:
             cached = frozenset(role.value for role in Role if getattr(user, "has_role_" + role.name.lower()))
         else:
             cached = frozenset(user.groups.values_list("name", flat=True))
-        user._partnerhub_roles = cached
+        setattr(user, "_partnerhub_roles", cached)  # noqa: B010 - a per-request cache, not a model field
     return cached
 
 

@@ -10,10 +10,16 @@ Filters use ``matches(value, "name", "partner__name")`` → a Q over the `ph_sea
 """
 
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models import Q, Transform
+from django.db.models.sql.compiler import SQLCompiler
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType  # the stubs' (sql, params) pair
 
 # Letters NFKD does not split into base + accent.
 _EXTRA = str.maketrans(
@@ -41,7 +47,15 @@ class AccentInsensitive(Transform):
     function = "ph_unaccent"
     output_field = models.TextField()
 
-    def as_sql(self, compiler, connection):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> "_AsSqlType":
         sql, params = compiler.compile(self.lhs)
         return f"UPPER(ph_unaccent({sql}))", params
 

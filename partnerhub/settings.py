@@ -5,6 +5,7 @@ production has no default for secrets and fails loudly at start when one is miss
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -266,7 +267,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # higher than the real number: a client could then choose its own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
@@ -280,11 +281,11 @@ LOGGING = {
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "partnerhub.auth_backends.PartnerHubBackend"]
 
 # --- Sign-in: the sign-in log (always) and optional company sign-in (OpenID Connect) ----------
-# accounts/: company identities (issuer + subject) and the log of every sign-in, local or company.
-INSTALLED_APPS.append("accounts")
+# partnerhub/company_sign_in/: company identities (issuer + subject) and the log of every sign-in,
+# local or company.
 OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
 if OIDC_ENABLED:
-    AUTHENTICATION_BACKENDS.insert(1, "accounts.backends.CompanyAccountBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "partnerhub.company_sign_in.backends.CompanyAccountBackend")
     OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
     if not env("OIDC_OP_DISCOVERY_URL", default="") and not (

@@ -34,7 +34,7 @@ def new_form_token() -> str:
 
 def mark_saved(request: HttpRequest) -> None:
     """For a view that answers a successful save without a redirect (an htmx fragment)."""
-    request.form_token_saved = True
+    setattr(request, "form_token_saved", True)  # noqa: B010 - read back by _saved(); HttpRequest has no such field
 
 
 class _Duplicate(Exception):
@@ -64,13 +64,14 @@ def submit_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         token = request.POST.get(FORM_TOKEN_FIELD, "") if request.method == "POST" else ""
-        if not _TOKEN.fullmatch(token):
+        user = request.user
+        if not _TOKEN.fullmatch(token) or not user.is_authenticated:  # sign-in is required before any form
             return view(request, *args, **kwargs)
         try:
             with transaction.atomic():
                 try:
                     with transaction.atomic():
-                        submission = FormSubmission.objects.create(token=token, user=request.user)
+                        submission = FormSubmission.objects.create(token=token, user=user)
                 except IntegrityError:
                     raise _Duplicate from None
                 response = view(request, *args, **kwargs)

@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.views import SignOutView
-
 from . import views
+from .company_sign_in.views import SignOutView
 from .forms import SignInForm
 
 urlpatterns = [
@@ -32,4 +31,4 @@ urlpatterns = [
 ]
 
 if settings.OIDC_ENABLED:
-    urlpatterns.append(path("oidc/", include("accounts.urls")))
+    urlpatterns.append(path("oidc/", include("partnerhub.company_sign_in.urls")))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .forms import NotificationSettingsForm
 from .history import AUDITED_MODELS, object_history
+from .http import SignedInRequest
 from .models import Notification, NotificationSettings
 from .notifications import notification_settings_save
 
@@ -51,14 +52,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: SignedInRequest) -> HttpResponse:
     notifications = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page_obj": page})
 
 
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: SignedInRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
@@ -69,14 +70,14 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: SignedInRequest) -> HttpResponse:
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     messages.info(request, f"{count} notification(s) marked as read.")
     return redirect("notifications")
 
 
 @require_GET
-def history_fragment(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
+def history_fragment(request: SignedInRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
     """An audited object's History section, loaded by htmx. Everyone signed in may read (docs/design.md)."""
     from django.http import Http404
 
@@ -88,7 +89,7 @@ def history_fragment(request: HttpRequest, app_label: str, model_name: str, pk: 
     return render(request, template, {"entries": entries})
 
 
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     """Everyone chooses for themselves: digest (default) or one email per reminder, per kind."""
     current = NotificationSettings.objects.filter(user=request.user).values_list("immediate_kinds", flat=True).first() or []
     # Bound on every POST: unticking every box posts nothing, and must still save "digest for all".

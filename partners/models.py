@@ -410,6 +410,8 @@ class Onboarding(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["completion_notified_at"])
+    # Not a field: the steps with owner and done_by, set by partners.selectors.partner_onboarding.
+    step_list: list["OnboardingStep"]
 
     class Meta:
         ordering = ["-started_on", "-id"]

@@ -278,7 +278,7 @@ def onboarding_step_update(*, step_id: int, owner: User | None, due_on: date, by
     step.owner, step.due_on = owner, due_on
     step.full_clean()
     step.save()
-    if reassigned and owner.pk != by.pk:
+    if owner is not None and reassigned and owner.pk != by.pk:
         partner = step.onboarding.partner
         notify(
             recipients=[owner],

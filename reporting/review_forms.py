@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnerhub.form_fields import ModelMultipleChoiceField
 from partnerhub.formatting import PERSON_ORDER
 from partners.models import Contact, Partner
 
@@ -28,6 +29,8 @@ class ReviewForm(forms.ModelForm):
             "roadblocks",
             "decisions",
         ]
+        # Ids beyond 64 bits are refused choices, not a 500 on SQLite (found by test_hostile_input).
+        field_classes = {"vshn_attendees": ModelMultipleChoiceField, "partner_attendees": ModelMultipleChoiceField}
         widgets = {
             "held_on": DATE_INPUT,
             "our_score": forms.NumberInput(attrs={"min": 0, "max": 10}),

@@ -179,7 +179,7 @@ def report_copy_previous(*, report: LicenseReport) -> int:
 
 
 def _move(report: LicenseReport, to: str) -> LicenseReport:
-    if to not in TRANSITIONS[report.status]:
+    if to not in TRANSITIONS[LicenseReport.Status(report.status)]:
         raise ValidationError(
             f"A {report.get_status_display().lower()} report cannot become {LicenseReport.Status(to).label.lower()}."
         )
@@ -282,7 +282,7 @@ def _review_activity(review: QuarterlyReview, by: User) -> None:
 
     if review.held_on > timezone.localdate():
         return  # planned: the QBR is logged once it has happened
-    if review.activity_id is None:
+    if review.activity is None:
         activity = Activity(
             partner=review.partner,
             kind=Activity.Kind.QBR,
@@ -349,7 +349,8 @@ def review_refresh_scorecard(*, review: QuarterlyReview) -> QuarterlyReview:
 @transaction.atomic
 def review_add_action_item(*, review: QuarterlyReview, title: str, owner: User, due_on: date, by: User) -> ReviewActionItem:
     """An action item is a follow-up owned by `owner` (an activity with a follow-up date on the
-    partner's timeline): it shows in the owner's follow-ups and inbox and is closed there."""
+    partner's timeline), which makes it a task of the owner (issue 17): it shows in their tasks and
+    inbox, they are told when someone else gave it to them, and it is closed there."""
     from activities.models import Activity
     from activities.services import activity_log
 
@@ -362,7 +363,7 @@ def review_add_action_item(*, review: QuarterlyReview, title: str, owner: User, 
         subject=f"QBR {review.quarter}: {title}"[:200],
         notes=f"Action item of the quarterly business review {review.quarter}, added by {formatting.person(by)}.",
     )
-    follow_up = activity_log(activity=follow_up, author=owner)
+    follow_up = activity_log(activity=follow_up, author=owner, by=by)
     return ReviewActionItem.objects.create(review=review, follow_up=follow_up)
 
 

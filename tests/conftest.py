@@ -12,7 +12,7 @@ from django.test import Client
 
 # Imported now, with the test settings (OIDC_ENABLED off): a test that enables company sign-in and
 # imported the project's URLs first would leave /oidc/ in them for every later test (see
-# tests/accounts/oidc_urls.py).
+# tests/partnerhub/company_sign_in/oidc_urls.py).
 import partnerhub.urls  # noqa: E402, F401, I001
 from partnerhub.roles import Role
 

@@ -17,16 +17,32 @@ def partner_page(client, partner) -> str:
     return html
 
 
-def run_at_once(*targets, timeout: float = 120) -> None:
+def run_at_once(*targets, timeout: float = 120, lined_up: bool = False) -> None:
     """Start every target in its own thread, then wait for all (the concurrency tests' race set-up).
-    Each target closes its own database connection; results and errors are the caller's to collect."""
+    Each thread closes its database connection when its target ends (a thread's connection is its
+    own). `lined_up=True`: the targets wait for each other at a barrier and then start together (a
+    double click). A thread still running after `timeout` fails the test. Results and errors are the
+    caller's to collect."""
     import threading
 
-    threads = [threading.Thread(target=target) for target in targets]
+    from django.db import connection
+
+    barrier = threading.Barrier(len(targets), timeout=30) if lined_up else None
+
+    def run(target):
+        try:
+            if barrier is not None:
+                barrier.wait()
+            target()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), f"a thread was still running after {timeout} s"
 
 
 def forget_broker_connections(celery_app) -> None:

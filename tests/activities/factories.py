@@ -6,7 +6,16 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from activities.models import Activity, Campaign, DealRegistration, JointPlan, JointPlanInitiative, Opportunity, quarter_of
+from activities.models import (
+    Activity,
+    Campaign,
+    DealRegistration,
+    JointPlan,
+    JointPlanInitiative,
+    Opportunity,
+    Task,
+    quarter_of,
+)
 
 from ..factories import PartnerFactory, UserFactory
 
@@ -83,3 +92,14 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(JointPlanFactory)
     title = factory.Sequence(lambda n: f"Initiative {n}")
     kind = JointPlanInitiative.Kind.SALES
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    title = factory.Sequence(lambda n: f"Task {n}")
+    partner = factory.SubFactory(PartnerFactory)
+    assignee = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3))

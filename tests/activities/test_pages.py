@@ -224,8 +224,8 @@ class TestActivityCreateEdit:
     def test_form_query_count_is_flat(self, rows, sales_client, django_assert_num_queries):
         PartnerFactory.create_batch(rows)
         ContactFactory.create_batch(rows)
-        # session, user, partner options, participant options, contact options
-        with django_assert_num_queries(5):
+        # session, user, partner options, participant options, contact options, follow-up assignee options
+        with django_assert_num_queries(6):
             assert sales_client.get(reverse("activities:create")).status_code == 200
 
 

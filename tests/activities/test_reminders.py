@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activities.attention import (
     deal_registrations_expiring,
-    my_follow_ups,
+    my_tasks,
     no_recent_activity,
     registration_expiry_events,
     registrations_expiring_check,
@@ -17,6 +17,7 @@ from activities.attention import (
     sync_meeting_overdue,
     sync_meetings_due,
 )
+from activities.services import activity_log
 from partnerhub import reminders
 from partnerhub.models import ReminderSent
 from partners.models import Partner
@@ -139,17 +140,23 @@ class TestAttention:
         assert items[0].title.startswith("Due 067") and items[-1].title.startswith("Due 018")
 
     def test_my_follow_ups_within_a_week(self, sales):
+        """Follow-ups are tasks (issue 17): in the inbox as "My tasks", once each."""
         today = timezone.localdate()
-        ActivityFactory(
-            author=sales, occurred_on=today - timedelta(days=5), follow_up_on=today - timedelta(days=1), subject="Late"
-        )
-        ActivityFactory(author=sales, follow_up_on=today + timedelta(days=6), subject="Soon")
-        ActivityFactory(author=sales, follow_up_on=today + timedelta(days=20), subject="Later")
-        ActivityFactory(author=sales, follow_up_on=today, follow_up_done=True, subject="Done")
-        ActivityFactory(follow_up_on=today, subject="Someone else's")
-        items = my_follow_ups(sales, today)
-        assert [i.title.split(": ")[1] for i in items] == ["follow up on “Late”", "follow up on “Soon”"]
+        rows = [
+            ActivityFactory(
+                author=sales, occurred_on=today - timedelta(days=5), follow_up_on=today - timedelta(days=1), subject="Late"
+            ),
+            ActivityFactory(author=sales, follow_up_on=today + timedelta(days=6), subject="Soon"),
+            ActivityFactory(author=sales, follow_up_on=today + timedelta(days=20), subject="Later"),
+            ActivityFactory(author=sales, follow_up_on=today, follow_up_done=True, subject="Done"),
+            ActivityFactory(follow_up_on=today, subject="Someone else's"),
+        ]
+        for activity in rows:
+            activity_log(activity=activity)  # saving an activity with a follow-up date makes its task
+        items = my_tasks(sales, today)
+        assert [i.title.split(": ", 1)[1] for i in items] == ["Follow up: Late", "Follow up: Soon"]
         assert items[0].overdue and not items[1].overdue
+        assert [a.label for a in items[0].actions] == ["Mark done", "Reassign"]
 
     def test_registrations_expiring_owned_or_managed(self, sales, manager):
         today = timezone.localdate()

@@ -19,8 +19,8 @@ import requests
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from accounts.models import CompanyIdentity, SignInEvent
-from accounts.oidc import reset_caches
+from partnerhub.company_sign_in.models import CompanyIdentity, SignInEvent
+from partnerhub.company_sign_in.oidc import reset_caches
 from tests.factories import UserFactory
 
 OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
@@ -94,7 +94,7 @@ def real_provider(live_server, tmp_path_factory):
 def company_sign_in(real_provider, transactional_db):
     reset_caches()
     with override_settings(
-        ROOT_URLCONF="tests.accounts.oidc_urls",
+        ROOT_URLCONF="tests.partnerhub.company_sign_in.oidc_urls",
         OIDC_ENABLED=True,
         OIDC_RP_CLIENT_ID=CLIENT_ID,
         OIDC_RP_CLIENT_SECRET=CLIENT_SECRET,
@@ -103,7 +103,7 @@ def company_sign_in(real_provider, transactional_db):
         OIDC_GROUP_MAP=GROUP_MAP,
         AUTHENTICATION_BACKENDS=[
             "axes.backends.AxesStandaloneBackend",
-            "accounts.backends.CompanyAccountBackend",
+            "partnerhub.company_sign_in.backends.CompanyAccountBackend",
             "partnerhub.auth_backends.PartnerHubBackend",
         ],
     ):

@@ -33,7 +33,7 @@ def scrape(client, settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_counters(monkeypatch):
-    monkeypatch.setattr(metrics, "_local", metrics.Counter())
+    monkeypatch.setattr(metrics, "_local", metrics.defaultdict(float))
 
 
 def sample(text: str, name: str, **labels: str) -> float | None:

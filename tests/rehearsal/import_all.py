@@ -7,7 +7,7 @@ import sys
 
 import django
 
-APPS = ["partnerhub", "accounts", "partners", "activities", "certifications", "funds", "reporting"]
+APPS = ["partnerhub", "partners", "activities", "certifications", "funds", "reporting"]
 
 
 def main() -> int:

@@ -181,6 +181,15 @@ class TestPages:
         response = manager_client.post(add, {"title": "Late", "owner": manager.pk, "due_on": "2026-07-01"})
         assert response.status_code == 302 and ReviewActionItem.objects.get().follow_up.occurred_on == date(2026, 7, 1)
 
+    def test_attendee_ids_beyond_64_bits_are_a_form_error(self, manager_client):
+        """Django's own multiple-choice field sent 10**30 to SQLite (OverflowError, a 500)."""
+        partner = PartnerFactory()
+        url = reverse("reporting:review-for", args=[partner.slug, QUARTER])
+        for field in ("vshn_attendees", "partner_attendees"):
+            response = manager_client.post(url, {"held_on": timezone.localdate().isoformat(), field: [str(10**30)]})
+            assert response.status_code == 200 and field in response.context["form"].errors
+        assert not QuarterlyReview.objects.exists()
+
     def test_bad_quarter_is_404(self, manager_client):
         partner = PartnerFactory()
         assert manager_client.get(reverse("reporting:review-for", args=[partner.slug, "2026-Q5"])).status_code == 404

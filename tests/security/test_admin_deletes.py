@@ -48,6 +48,7 @@ DELETE_POLICY = {
     "activities.campaign": ALLOWED,  # audited
     "activities.jointplan": ALLOWED,
     "activities.jointplaninitiative": ALLOWED,
+    "activities.task": ALLOWED,  # audited; a follow-up's task goes with its activity
     "certifications.certification": ALLOWED,  # protected while anyone holds it
     "certifications.programlevel": ALLOWED,
     "certifications.levelrequirement": ALLOWED,
@@ -60,13 +61,15 @@ DELETE_POLICY = {
     "partnerhub.remindersent": ALLOWED,  # lets a reminder go out again
     "partnerhub.sweepstatus": ALLOWED,
     "partnerhub.notificationsettings": ALLOWED,  # back to the default: everything in the digest
+    "partnerhub.companyidentity": ALLOWED,  # unlinks the provider account; the user stays
+    "partnerhub.signinevent": NEVER,  # the sign-in log is read only
     "auth.group": ALLOWED,
     "axes.accessattempt": ALLOWED,
     "axes.accesslog": ALLOWED,
     "axes.accessfailurelog": ALLOWED,
 }
 # Registered by other parts of the project; their delete is theirs to decide (checked: no files).
-OTHERS_MAY_DECIDE = {"accounts", "partnerhub"}
+OTHERS_MAY_DECIDE = {"partnerhub"}
 
 
 @pytest.fixture

@@ -229,6 +229,10 @@ def build_targets(demo: Demo) -> dict[str, Target]:
     commission_agreement = CommissionAgreement.objects.select_related("partner").order_by("pk").first()
     commission = Commission.objects.filter(status="owed").order_by("pk").first()
     next_status = sorted(activity_services.ALLOWED_TRANSITIONS.get(registration.status, {"submitted"}))[0]
+    from activities.models import Task
+
+    task = demo.task()
+    new_task = Task(partner=partner, assignee=demo.users["marketing"], due_on=timezone.localdate())
 
     return {
         # partners
@@ -323,6 +327,18 @@ def build_targets(demo: Demo) -> dict[str, Target]:
             "manager", reverse("activities:quick-log", args=[activity.partner.slug]), af.QuickActivityForm(instance=activity)
         ),
         "follow-up done": Target("sales", reverse("activities:follow-up-done", args=[activity.pk]), {"next": "/"}),
+        # issue 17: tasks with owners
+        "task create": _form_target(
+            "marketing", reverse("activities:task-create"), af.TaskForm(instance=new_task), title="Hostile task"
+        ),
+        "task edit": _form_target("sales", reverse("activities:task", args=[task.pk]), af.TaskForm(instance=task)),
+        "task done": Target("sales", reverse("activities:task-done", args=[task.pk]), {"next": "/activities/tasks/"}),
+        "task reopen": Target("manager", reverse("activities:task-reopen", args=[task.pk]), {"next": "/"}),
+        "task reassign": Target(
+            "manager",
+            reverse("activities:task-reassign", args=[task.pk]),
+            {"assignee": str(demo.users["marketing"].pk), "next": "/activities/tasks/mine/"},
+        ),
         "opportunity create": _form_target(
             "sales", reverse("activities:opportunity-create"), af.OpportunityForm(instance=opportunity), title="Hostile deal"
         ),
@@ -519,6 +535,11 @@ FORM_NAMES = [
     "quick log (htmx)",
     "quick log",
     "follow-up done",
+    "task create",
+    "task edit",
+    "task done",
+    "task reopen",
+    "task reassign",
     "opportunity create",
     "opportunity edit",
     "registration create",
@@ -806,6 +827,8 @@ LIST_PAGES = [
     "activities:feed",
     "activities:follow-ups",
     "activities:sync-meetings",
+    "activities:tasks",
+    "activities:tasks-mine",
     "activities:opportunities",
     "activities:registrations",
     "activities:registrations-expiring",

@@ -57,6 +57,8 @@ ACCOUNTING = frozenset({"manager", "accounting", "admin"})  # invoices paid, lic
 ALL_CERTIFICATIONS = frozenset({"manager", "admin"})  # everyone's certifications, the CSV import
 HOLDER = frozenset({"outsider", "manager", "admin"})  # the holding used below belongs to the outsider
 FOLLOW_UP_CLOSERS = frozenset({"sales", "manager", "admin"})  # the activity's author (sales) or a partner manager
+TASKS = ACTIVITIES  # create tasks (manage_tasks: partner managers, sales, marketing)
+TASK_CHANGERS = FOLLOW_UP_CLOSERS  # the task's assignee (sales), its creator (manager) or a partner manager
 
 WRONG_METHOD = "405"  # the view refuses this method (for everyone signed in)
 NOT_TRIED = None  # a read-only page that ignores the method (e.g. a list answering POST like GET)
@@ -127,6 +129,16 @@ class Demo:
         from activities.models import Activity
 
         return Activity.objects.filter(author=self.users["sales"]).order_by("pk").first()
+
+    def task(self):
+        """An open demo task of the sales persona that the manager created (activities/demo.py)."""
+        from activities.models import Task
+
+        return (
+            Task.objects.filter(assignee=self.users["sales"], created_by=self.users["manager"], done_at__isnull=True)
+            .order_by("pk")
+            .first()
+        )
 
     def opportunity(self):
         from activities.models import Opportunity
@@ -317,6 +329,14 @@ MATRIX: dict[str, Entry] = {
     "activities:follow-up-done": Entry(pk_of("activity"), WRONG_METHOD, post=FOLLOW_UP_CLOSERS),
     "activities:follow-ups": Entry(NONE, SIGNED_IN),
     "activities:sync-meetings": Entry(NONE, SIGNED_IN),
+    "activities:tasks": Entry(NONE, SIGNED_IN),
+    "activities:tasks-mine": Entry(NONE, SIGNED_IN),
+    "activities:task-create": Entry(NONE, TASKS, post=TASKS),
+    "activities:task": Entry(pk_of("task"), SIGNED_IN, post=TASK_CHANGERS),  # read-only for the others
+    "activities:task-done": Entry(pk_of("task"), WRONG_METHOD, post=TASK_CHANGERS),
+    "activities:task-reopen": Entry(pk_of("task"), WRONG_METHOD, post=TASK_CHANGERS),
+    "activities:task-reassign": Entry(pk_of("task"), WRONG_METHOD, post=TASK_CHANGERS),
+    "activities:people": Entry(NONE, SIGNED_IN),  # @mention suggestions (JSON)
     "activities:timeline": Entry(slug, SIGNED_IN),
     "activities:quick-log": Entry(slug, WRONG_METHOD, post=ACTIVITIES),
     "activities:opportunities": Entry(NONE, SIGNED_IN),
@@ -489,7 +509,7 @@ def _client(user: User | None) -> Client:
 
 
 # The sign-in log records refused sign-ins on purpose (like django-axes' tables, skipped below).
-SNAPSHOT_SKIP = {"sessions.session", "auth.permission", "contenttypes.contenttype", "admin.logentry", "accounts.signinevent"}
+SNAPSHOT_SKIP = {"sessions.session", "auth.permission", "contenttypes.contenttype", "admin.logentry", "partnerhub.signinevent"}
 
 
 def database_snapshot() -> dict[str, list]:

@@ -10,5 +10,5 @@ from partnerhub.urls import urlpatterns as project_urlpatterns
 
 urlpatterns = [
     *(pattern for pattern in project_urlpatterns if str(pattern.pattern) != "oidc/"),
-    path("oidc/", include("accounts.urls")),
+    path("oidc/", include("partnerhub.company_sign_in.urls")),
 ]

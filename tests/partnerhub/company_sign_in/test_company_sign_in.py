@@ -1,6 +1,6 @@
 """Company sign-in: who a sign-in is (issuer + subject), what it may link to, the roles it brings,
 and every bad answer refused with a message, a log line and a sign-in log row, never a 500 or a
-session. The provider here is the tests' own (tests/accounts/conftest.py)."""
+session. The provider here is the tests' own (tests/partnerhub/company_sign_in/conftest.py)."""
 
 import time
 from io import StringIO
@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from accounts.models import CompanyIdentity, SignInEvent
+from partnerhub.company_sign_in.models import CompanyIdentity, SignInEvent
 
-from ..factories import UserFactory
+from ...factories import UserFactory
 from .conftest import CLIENT_ID, EC_KEY, OTHER_RSA_KEY, RSA_KEY, sign_in, start
 
 pytestmark = pytest.mark.django_db
@@ -428,7 +428,7 @@ def test_unexpected_errors_are_a_message_too(client, provider, caplog, monkeypat
     def broken(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("accounts.views.company_sign_in", broken)
+    monkeypatch.setattr("partnerhub.company_sign_in.views.company_sign_in", broken)
     assert_refused(client, sign_in(client, provider, PETRA), "unexpected_error", "unexpected error", caplog)
     assert "database on fire" not in client.get("/accounts/login/").content.decode()
 

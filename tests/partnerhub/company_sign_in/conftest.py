@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.test import override_settings
 
-from accounts.oidc import reset_caches
+from partnerhub.company_sign_in.oidc import reset_caches
 
 CLIENT_ID, CLIENT_SECRET = "partnerhub", "test-client-secret"
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -119,7 +119,7 @@ def provider(settings):
     thread.start()
     reset_caches()
     with override_settings(
-        ROOT_URLCONF="tests.accounts.oidc_urls",
+        ROOT_URLCONF="tests.partnerhub.company_sign_in.oidc_urls",
         OIDC_ENABLED=True,
         OIDC_RP_CLIENT_ID=CLIENT_ID,
         OIDC_RP_CLIENT_SECRET=CLIENT_SECRET,
@@ -133,7 +133,7 @@ def provider(settings):
         },
         AUTHENTICATION_BACKENDS=[
             "axes.backends.AxesStandaloneBackend",
-            "accounts.backends.CompanyAccountBackend",
+            "partnerhub.company_sign_in.backends.CompanyAccountBackend",
             "partnerhub.auth_backends.PartnerHubBackend",
         ],
     ):

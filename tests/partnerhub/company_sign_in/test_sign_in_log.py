@@ -3,9 +3,9 @@
 
 import pytest
 
-from accounts.models import SignInEvent
+from partnerhub.company_sign_in.models import SignInEvent
 
-from ..factories import UserFactory
+from ...factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +33,18 @@ def test_locked_out_sign_ins_are_logged_as_such(client, settings):
 def test_hostile_usernames_are_logged_and_shown_escaped(client, admin_client_):
     client.post("/accounts/login/", {"username": "<script>alert(1)</script>", "password": "p"})
     assert SignInEvent.objects.get(succeeded=False).username == "<script>alert(1)</script>"
-    page = admin_client_.get("/admin/accounts/signinevent/").content.decode()
+    page = admin_client_.get("/admin/partnerhub/signinevent/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
 
 
 def test_admins_read_the_log_and_nobody_edits_it(client, admin_client_, manager_client):
     UserFactory(username="sam")
     client.post("/accounts/login/", {"username": "sam", "password": "wrong"})
-    page = admin_client_.get("/admin/accounts/signinevent/")
+    page = admin_client_.get("/admin/partnerhub/signinevent/")
     assert page.status_code == 200 and "bad_credentials" in page.content.decode()
     event = SignInEvent.objects.filter(succeeded=False).first()
-    assert admin_client_.get(f"/admin/accounts/signinevent/{event.pk}/change/").status_code == 200  # view only
-    assert admin_client_.post(f"/admin/accounts/signinevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert admin_client_.get("/admin/accounts/signinevent/add/").status_code == 403
-    assert manager_client.get("/admin/accounts/signinevent/").status_code == 302  # not staff: admin login
-    assert admin_client_.get("/admin/accounts/companyidentity/add/").status_code == 200
+    assert admin_client_.get(f"/admin/partnerhub/signinevent/{event.pk}/change/").status_code == 200  # view only
+    assert admin_client_.post(f"/admin/partnerhub/signinevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client_.get("/admin/partnerhub/signinevent/add/").status_code == 403
+    assert manager_client.get("/admin/partnerhub/signinevent/").status_code == 302  # not staff: admin login
+    assert admin_client_.get("/admin/partnerhub/companyidentity/add/").status_code == 200

@@ -214,8 +214,7 @@ def _matching_key(jwks: dict, header: dict):
         return None
 
 
-def _signing_key(config: ProviderConfig, header: dict):
-    alg = header.get("alg")
+def _signing_key(config: ProviderConfig, header: dict, alg: str):
     if alg.startswith("HS"):
         return settings.OIDC_RP_CLIENT_SECRET
     signing_key = getattr(settings, "OIDC_RP_IDP_SIGN_KEY", None)
@@ -245,7 +244,7 @@ def verify_jwt(config: ProviderConfig, token: str, *, what: str, require: tuple[
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in config.signing_algs:
         raise SignInError("id_token_algorithm", BAD_ANSWER, f"{what} is signed with {alg!r}; allowed: {config.signing_algs}")
-    key = _signing_key(config, header)
+    key = _signing_key(config, header, alg)
     try:
         claims = jwt.decode(
             token,

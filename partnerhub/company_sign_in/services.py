@@ -8,8 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_ipv46_address
 from django.db import IntegrityError, transaction
@@ -22,7 +21,6 @@ from .models import CompanyIdentity, SignInEvent
 
 logger = logging.getLogger("partnerhub.sign_in")
 ROLE_NAMES = frozenset(role.value for role in Role)
-User = get_user_model()
 
 
 class SignInRefused(Exception):
@@ -253,6 +251,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, which partnerhub.middleware.ClientAddressMiddleware sets
     from TRUSTED_PROXY_COUNT (the same address django-axes throttles by)."""
     address = getattr(request, "META", {}).get("REMOTE_ADDR") if request is not None else None
+    if not isinstance(address, str):
+        return None
     try:
         validate_ipv46_address(address)
     except ValidationError:

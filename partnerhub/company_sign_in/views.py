@@ -118,14 +118,14 @@ def _callback(request: HttpRequest) -> HttpResponse:
     if entry is not None:
         request.session[STATES_KEY] = pending
         request.session.save()
-    error = request.GET.get("error")
-    if error:
+    provider_error = request.GET.get("error")
+    if provider_error:
         description = request.GET.get("error_description", "")
         raise SignInError(
             "provider_error",
-            f"The identity provider did not sign you in ({safe_error_code(error)}). Please try again, or ask an "
+            f"The identity provider did not sign you in ({safe_error_code(provider_error)}). Please try again, or ask an "
             "administrator whether your account may use PartnerHub.",
-            f"provider answered error={error[:100]!r} description={description[:300]!r}",
+            f"provider answered error={provider_error[:100]!r} description={description[:300]!r}",
         )
     if not isinstance(entry, dict) or "nonce" not in entry:
         raise SignInError(

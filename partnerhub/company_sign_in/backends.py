@@ -6,11 +6,18 @@ query. Being a separate backend, the session says how the user signed in, and tu
 sign-in off (OIDC_ENABLED=false) signs those sessions out.
 """
 
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
 from partnerhub.auth_backends import PartnerHubBackend
 
-COMPANY_BACKEND = "accounts.backends.CompanyAccountBackend"
+COMPANY_BACKEND = "partnerhub.company_sign_in.backends.CompanyAccountBackend"
 
 
 class CompanyAccountBackend(PartnerHubBackend):
-    def authenticate(self, request, **credentials):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
         return None

@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from accounts import services
-from accounts.models import CompanyIdentity
-from accounts.services import CompanyProfile, company_sign_in
+from partnerhub.company_sign_in import services
+from partnerhub.company_sign_in.models import CompanyIdentity
+from partnerhub.company_sign_in.services import CompanyProfile, company_sign_in
 
-from ..helpers import run_at_once
+from ...helpers import run_at_once
 
 
 @pytest.fixture

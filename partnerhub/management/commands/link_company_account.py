@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import CompanyIdentity
-from accounts.oidc import SignInError, provider_config
-from accounts.services import link_company_identity
+from partnerhub.company_sign_in.models import CompanyIdentity
+from partnerhub.company_sign_in.oidc import SignInError, provider_config
+from partnerhub.company_sign_in.services import link_company_identity
 
 
 class Command(BaseCommand):
