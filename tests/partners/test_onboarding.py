@@ -384,7 +384,8 @@ class TestReadyToMoveToActive:
 
         def ready_items(client):
             inbox = client.get(reverse("reporting:inbox"), HTTP_HX_REQUEST="true").context["inbox"]
-            return [i for group in vars(inbox).values() if isinstance(group, list) for i in group if "move to active" in i.title]
+            ranked = (*inbox.overdue, *inbox.this_week, *inbox.next_30_days)  # not `items`: every item again, unranked
+            return [i for i in ranked if "move to active" in i.title]
 
         assert ready_items(boss) == []  # the required step is still open
         services.onboarding_step_complete(step_id=steps_of(partner)["Portal accounts"].pk, by=sales)
