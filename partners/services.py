@@ -422,7 +422,7 @@ def onboarding_step_template_save(
     by: User,
 ) -> tuple[OnboardingStepTemplate, bool]:
     """Add or change a template step. Returns (step, revised): revised when the change made a new
-    version because onboardings run on the old one. A new step without a position goes last."""
+    version because onboardings run on the old one. A new step without a position goes last; a changed one stays where it is."""
     fields: dict[str, object] = {
         "title": title,
         "owner_role": owner_role,
@@ -441,6 +441,8 @@ def onboarding_step_template_save(
         if step_id not in mapping:
             raise ValidationError("This step is not part of the track's current version.")
         step = OnboardingStepTemplate.objects.get(pk=mapping[step_id])
+        if fields["position"] is None:  # a changed step without a new position stays where it is
+            fields["position"] = step.position
     for name, value in fields.items():
         setattr(step, name, value)
     step.full_clean()

@@ -97,7 +97,7 @@ def test_a_track_edited_while_an_onboarding_starts_from_it_makes_the_next_versio
 
     def edit():
         return services.onboarding_step_template_save(
-            track_id=track.pk, step_id=nda.pk, by=manager, title="NDA and DPA", due_offset_days=3
+            track_id=track.pk, step_id=nda.pk, by=manager, title="NDA and DPA", owner_role=nda.owner_role, due_offset_days=3
         )
 
     second = _hold_then_race(
@@ -128,7 +128,14 @@ def test_an_onboarding_started_from_a_version_retired_meanwhile_is_refused():
     stale = OnboardingTrack.objects.get(pk=track.pk)
 
     second = _hold_then_race(
-        lambda: services.onboarding_step_template_save(track_id=track.pk, step_id=nda.pk, by=manager, title="NDA and DPA"),
+        lambda: services.onboarding_step_template_save(
+            track_id=track.pk,
+            step_id=nda.pk,
+            by=manager,
+            title="NDA and DPA",
+            owner_role=nda.owner_role,
+            due_offset_days=nda.due_offset_days,
+        ),
         lambda: services.onboarding_start(partner=late, started_on=timezone.localdate(), by=manager, track=stale),
     )
     assert isinstance(second, ValidationError), second
