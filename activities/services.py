@@ -257,6 +257,7 @@ def task_reassign(*, task_id: int, assignee: User | None, by: User) -> Task:
     return task
 
 
+@transaction.atomic  # also when called on its own (the demo seeder): the task row is locked
 def follow_up_task_sync(*, activity: Activity, assignee: User | None = None, by: User | None = None) -> Task | None:
     """Keep an activity's follow-up task in step with the activity (called in its save's transaction):
     a follow-up date makes (or moves) the task; clearing the date removes an open one. The task is
